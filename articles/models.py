@@ -1,0 +1,219 @@
+"""
+Treatments, their structured facts, articles, and the source documents they cite.
+"""
+
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.text import slugify
+
+from clinic.publishing import Publishable
+from clinic.rendering import render_markdown
+
+
+def unique_slug(model, title, pk=None, field="slug", max_length=200):
+    """A slug from `title` that no other row of `model` uses yet."""
+    base = (slugify(title) or "page")[: max_length - 6].strip("-") or "page"
+    candidate, n = base, 2
+    while model._default_manager.filter(**{field: candidate}).exclude(pk=pk).exists():
+        candidate, n = f"{base}-{n}", n + 1
+    return candidate
+
+
+class Source(models.Model):
+    """A source document as imported: what treatment facts and articles cite."""
+
+    file_name = models.CharField(max_length=255, unique=True)
+    title = models.CharField(max_length=300, blank=True)
+    content_hash = models.CharField(max_length=64)
+    size = models.PositiveIntegerField(default=0)
+    url = models.URLField(
+        blank=True, help_text="Where the document was published, if known."
+    )
+    imported_at = models.DateTimeField(null=True, blank=True)
+    parser_version = models.CharField(max_length=20, blank=True)
+
+    class Meta:
+        ordering = ["file_name", "pk"]
+
+    def __str__(self):
+        return self.title or self.file_name
+
+
+class PageContent(Publishable):
+    """Abstract: a titled page with a Markdown body rendered to safe HTML on save."""
+
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(
+        max_length=200,
+        unique=True,
+        help_text="The page's address. Filled from the title; change it only "
+        "before the page is first published, or old links break.",
+    )
+    summary = models.TextField(
+        blank=True,
+        help_text="One or two plain sentences: shown in lists, search results and "
+        "as the description search engines display.",
+    )
+    body = models.TextField(
+        blank=True,
+        help_text="Markdown: blank lines between paragraphs, '## ' before a "
+        "section heading, '- ' for list items.",
+    )
+    body_html = models.TextField(blank=True, editable=False)
+    sources = models.ManyToManyField(
+        Source,
+        blank=True,
+        related_name="%(class)ss",
+        help_text="The documents this page is based on, listed as its references.",
+    )
+
+    class Meta(Publishable.Meta):
+        abstract = True
+
+    def __str__(self):
+        return self.title
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(type(self), self.title, self.pk)
+        self.body_html = render_markdown(self.body)
+        super().save(*args, **kwargs)
+
+
+class Treatment(PageContent):
+    """A treatment the clinic offers, with the facts patients look for."""
+
+    review_kind = "treatment"
+
+    aftercare = models.TextField(
+        blank=True, help_text="Markdown: what to do and avoid after a session."
+    )
+    aftercare_html = models.TextField(blank=True, editable=False)
+    synonyms = models.TextField(
+        blank=True,
+        help_text="Other names and common misspellings, one per line. Search "
+        "treats each as this treatment's name.",
+    )
+
+    class Meta(PageContent.Meta):
+        ordering = ["title", "pk"]
+        permissions = [
+            ("publish_treatment", "Can publish treatments"),
+            ("review_treatment", "Can mark treatments as clinically reviewed"),
+        ]
+
+    def save(self, *args, **kwargs):
+        self.aftercare_html = render_markdown(self.aftercare)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("articles:treatment-detail", kwargs={"slug": self.slug})
+
+
+class TreatmentFact(models.Model):
+    """One structured fact about a treatment, citing the passage it came from."""
+
+    class Kind(models.TextChoices):
+        SESSIONS = "sessions", "Number of sessions"
+        INTERVAL = "interval", "Time between sessions"
+        SESSION_LENGTH = "session_length", "Session length"
+        DOWNTIME = "downtime", "Downtime and recovery"
+        RESULTS = "results", "When results show"
+        DISCOMFORT = "discomfort", "Discomfort"
+        AFTERCARE = "aftercare", "Aftercare"
+
+    treatment = models.ForeignKey(
+        Treatment, on_delete=models.CASCADE, related_name="facts"
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    value = models.CharField(
+        max_length=200, help_text="The fact in a few words, e.g. '6 to 12 sessions'."
+    )
+    source = models.ForeignKey(
+        Source,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="facts",
+        help_text="The document that states this fact.",
+    )
+    quote = models.TextField(
+        blank=True, help_text="The sentence in the source that states it."
+    )
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["treatment", "position", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(
+                    kind__in=[
+                        "sessions",
+                        "interval",
+                        "session_length",
+                        "downtime",
+                        "results",
+                        "discomfort",
+                        "aftercare",
+                    ]
+                ),
+                name="articles_treatmentfact_kind_valid",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.value}"
+
+
+class Contraindication(models.Model):
+    """Who should not have a treatment, one condition per row."""
+
+    treatment = models.ForeignKey(
+        Treatment, on_delete=models.CASCADE, related_name="contraindications"
+    )
+    condition = models.CharField(
+        max_length=200, help_text="Who or when, e.g. 'Pregnant or breastfeeding'."
+    )
+    reason = models.TextField(blank=True, help_text="Why, in plain words.")
+    source = models.ForeignKey(
+        Source,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="contraindications",
+    )
+    quote = models.TextField(
+        blank=True, help_text="The sentence in the source that states it."
+    )
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["treatment", "position", "pk"]
+
+    def __str__(self):
+        return self.condition
+
+
+class Article(PageContent):
+    """An article for patients, about one or more treatments."""
+
+    review_kind = "article"
+
+    treatments = models.ManyToManyField(
+        Treatment,
+        blank=True,
+        related_name="articles",
+        help_text="The treatments this article discusses.",
+    )
+
+    class Meta(PageContent.Meta):
+        ordering = ["-published_at", "-pk"]
+        permissions = [
+            ("publish_article", "Can publish articles"),
+            ("review_article", "Can mark articles as clinically reviewed"),
+            ("import_sources", "Can import source documents"),
+        ]
+
+    def get_absolute_url(self):
+        return reverse("articles:article-detail", kwargs={"slug": self.slug})

@@ -1,0 +1,187 @@
+"""
+What every kind of content shares: the publish rule, clinical review dates and
+import provenance.
+
+The publish rule lives here and nowhere else: `PublishableQuerySet.published()`.
+`Publishable.is_published` mirrors it for a single object, and one test pins both to
+the same truth table. The default manager is never filtered, so the admin sees drafts.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from taggit.managers import TaggableManager
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    PUBLISHED = "published", "Published"
+
+
+class PublishableQuerySet(models.QuerySet):
+    def published(self):
+        """Rows the public may see: published status and a publish time not in the
+        future. Scheduled pages therefore go live at their time with no cron job."""
+        return self.filter(status=Status.PUBLISHED, published_at__lte=timezone.now())
+
+    def drafts(self):
+        """Rows the public cannot see yet: drafts and scheduled pages."""
+        return self.exclude(pk__in=self.published().values("pk"))
+
+    def visible_to(self, user):
+        """Staff preview drafts ("view on site"); everyone else sees published rows."""
+        if user.is_authenticated and user.is_staff:
+            return self.all()
+        return self.published()
+
+    def tagged(self, slug):
+        """Rows carrying the tag with this slug."""
+        return self.filter(tags__slug=slug).distinct()
+
+    def scheduled(self):
+        """Published rows whose publish time is still ahead."""
+        return self.filter(status=Status.PUBLISHED, published_at__gt=timezone.now())
+
+    def overdue_for_review(self, today=None):
+        """Rows whose next clinical review date has passed."""
+        today = today or timezone.localdate()
+        return self.filter(next_review_date__lt=today)
+
+    def due_for_review(self, within=None, today=None):
+        """Rows whose next review falls between today and `within` from now
+        (default CLINIC_REVIEW_DUE_SOON, 30 days)."""
+        today = today or timezone.localdate()
+        within = within or settings.CLINIC_REVIEW_DUE_SOON
+        return self.filter(
+            next_review_date__gte=today, next_review_date__lte=today + within
+        )
+
+    def never_reviewed(self):
+        """Rows no clinician has reviewed yet."""
+        return self.filter(reviewed_date__isnull=True)
+
+
+class Publishable(models.Model):
+    """Abstract base for treatments, articles and FAQ questions."""
+
+    # The kind's key in CLINIC_REVIEW_INTERVALS; each subclass sets its own.
+    review_kind = ""
+
+    status = models.CharField(
+        max_length=10,
+        choices=Status.choices,
+        default=Status.DRAFT,
+        help_text="Only published pages whose publish time has come are public.",
+    )
+    published_at = models.DateTimeField(
+        "publish time",
+        null=True,
+        blank=True,
+        help_text="When the page goes live. A future time schedules it; "
+        "empty means now, when you publish.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    reviewer_name = models.CharField(
+        max_length=120,
+        blank=True,
+        help_text="The clinician who checked this page, e.g. 'Dr Ana Silva'.",
+    )
+    reviewer_credentials = models.CharField(
+        max_length=120,
+        blank=True,
+        help_text="Their qualifications, e.g. 'MBBS, MRCP (Dermatology)'.",
+    )
+    reviewed_date = models.DateField(
+        null=True, blank=True, help_text="The day the clinical review was done."
+    )
+    next_review_date = models.DateField(
+        null=True,
+        blank=True,
+        help_text="When the page must be checked again. Left empty, it is set "
+        "from the review date and the review interval for this kind of page.",
+    )
+
+    # Provenance, filled by the importer and read-only in the admin.
+    source_name = models.CharField(
+        "source document", max_length=255, blank=True, editable=False
+    )
+    source_hash = models.CharField(
+        "source content hash", max_length=64, blank=True, editable=False
+    )
+    imported_at = models.DateTimeField(null=True, blank=True, editable=False)
+    parser_version = models.CharField(max_length=20, blank=True, editable=False)
+    # Hash of the fields as the importer last wrote them: a row whose fields no longer
+    # hash to this was edited by staff, and a re-import must not overwrite it.
+    import_fingerprint = models.CharField(max_length=64, blank=True, editable=False)
+    import_conflict = models.TextField(
+        blank=True,
+        editable=False,
+        help_text="Set when a newer source could not be applied because staff had "
+        "edited this page.",
+    )
+    # Spelling corrections, editorial warnings and dropped sections, for the editor.
+    import_notes = models.JSONField(default=dict, blank=True, editable=False)
+
+    tags = TaggableManager(blank=True, help_text="Comma-separated topics.")
+
+    objects = PublishableQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=Status.values),
+                name="%(app_label)s_%(class)s_status_valid",
+            )
+        ]
+        # Every public list filters on both.
+        indexes = [
+            models.Index(
+                fields=["status", "published_at"],
+                name="%(app_label)s_%(class)s_pub_idx",
+            )
+        ]
+
+    def save(self, *args, **kwargs):
+        if self.status == Status.PUBLISHED and self.published_at is None:
+            self.published_at = timezone.now()
+        if self.reviewed_date and not self.next_review_date:
+            self.next_review_date = self.default_next_review_date()
+        super().save(*args, **kwargs)
+
+    @property
+    def is_published(self):
+        """The instance mirror of `PublishableQuerySet.published()`."""
+        return (
+            self.status == Status.PUBLISHED
+            and self.published_at is not None
+            and self.published_at <= timezone.now()
+        )
+
+    @property
+    def is_scheduled(self):
+        return (
+            self.status == Status.PUBLISHED
+            and self.published_at is not None
+            and self.published_at > timezone.now()
+        )
+
+    def default_next_review_date(self):
+        interval = settings.CLINIC_REVIEW_INTERVALS.get(self.review_kind)
+        if not (interval and self.reviewed_date):
+            return None
+        return self.reviewed_date + interval
+
+    @property
+    def is_review_overdue(self):
+        return bool(
+            self.next_review_date and self.next_review_date < timezone.localdate()
+        )
+
+    @property
+    def last_modified_at(self):
+        """The later of the last edit and the last review, for sitemaps and caching."""
+        return self.updated_at

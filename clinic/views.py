@@ -1,0 +1,114 @@
+"""Cross-app pages: home, tags, health check, error pages; and the detail view that
+every kind of page uses, with the staff draft preview."""
+
+from django.db import DatabaseError, connection
+from django.db.models import Count, Q
+from django.http import Http404, HttpResponse, HttpResponseServerError
+from django.shortcuts import render
+from django.template import loader
+from django.utils.cache import add_never_cache_headers
+from django.views.decorators.csrf import csrf_exempt
+from django.views.generic import DetailView
+from taggit.models import Tag
+
+from articles.models import Article, Treatment
+from faq.models import Question
+
+
+class PublishableDetailView(DetailView):
+    """Public detail page; staff also see drafts, marked as such and never cached."""
+
+    def get_queryset(self):
+        return self.model.objects.visible_to(self.request.user)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["is_preview"] = not self.object.is_published
+        return context
+
+    def render_to_response(self, context, **response_kwargs):
+        response = super().render_to_response(context, **response_kwargs)
+        if context["is_preview"]:
+            add_never_cache_headers(response)
+            response["X-Robots-Tag"] = "noindex"
+        return response
+
+
+def home(request):
+    return render(
+        request,
+        "clinic/home.html",
+        {
+            "treatments": Treatment.objects.published(),
+            "articles": Article.objects.published().prefetch_related("tags")[:6],
+            "questions": Question.objects.published()
+            .select_related("treatment")
+            .order_by("position", "pk")[:5],
+        },
+    )
+
+
+def published_tags():
+    """Tags used by at least one published page, with how many of each kind."""
+    articles = Article.objects.published().values("pk")
+    treatments = Treatment.objects.published().values("pk")
+    questions = Question.objects.published().values("pk")
+    in_use = (
+        Q(taggit_taggeditem_items__content_type__model="article",
+          taggit_taggeditem_items__object_id__in=articles)
+        | Q(taggit_taggeditem_items__content_type__model="treatment",
+            taggit_taggeditem_items__object_id__in=treatments)
+        | Q(taggit_taggeditem_items__content_type__model="question",
+            taggit_taggeditem_items__object_id__in=questions)
+    )  # fmt: skip
+    return (
+        Tag.objects.filter(in_use)
+        .annotate(uses=Count("taggit_taggeditem_items", filter=in_use, distinct=True))
+        .order_by("name")
+    )
+
+
+def tag_list(request):
+    return render(request, "clinic/tag_list.html", {"tags": published_tags()})
+
+
+def tag_detail(request, slug):
+    tag = Tag.objects.filter(slug=slug).first()
+    if tag is None:
+        raise Http404("No such tag")
+    context = {
+        "tag": tag,
+        "treatments": Treatment.objects.published().tagged(slug),
+        "articles": Article.objects.published().tagged(slug),
+        "questions": Question.objects.published()
+        .tagged(slug)
+        .select_related("treatment"),
+    }
+    if not any(context[k] for k in ("treatments", "articles", "questions")):
+        raise Http404("Nothing published with this tag")
+    return render(request, "clinic/tag_detail.html", context)
+
+
+@csrf_exempt
+def healthz(request):
+    """200 when the database answers, 503 when it does not. Touches neither the
+    session nor CSRF, so load balancers can probe it cheaply."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError:
+        return HttpResponse(
+            "database unavailable\n", status=503, content_type="text/plain"
+        )
+    return HttpResponse("ok\n", content_type="text/plain")
+
+
+def page_not_found(request, exception):
+    return render(request, "404.html", status=404)
+
+
+def server_error(request):
+    """Rendered without a request context or database: whatever broke may be the
+    database itself."""
+    return HttpResponseServerError(loader.get_template("500.html").render())
