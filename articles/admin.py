@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.urls import path
 
 from articles.models import Article, Contraindication, Source, Treatment, TreatmentFact
 from clinic.admin import PROVENANCE_FIELDS, REVIEW_FIELDS, PublishableAdmin
@@ -74,6 +75,17 @@ class ArticleAdmin(PublishableAdmin):
         + PAGE_FIELDSETS[1:]
         + (PROVENANCE_FIELDSET,)
     )
+
+    def get_urls(self):
+        from articles.importer.admin_views import import_sources_view
+
+        return [
+            path(
+                "import/",
+                self.admin_site.admin_view(import_sources_view),
+                name="articles_article_import",
+            )
+        ] + super().get_urls()
 
 
 @admin.register(Source)

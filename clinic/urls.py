@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("", include("articles.urls")),
     path("faq/", include("faq.urls")),
+    path("search/", include("clinic.search.urls")),
     path("tags/", views.tag_list, name="tag-list"),
     path("tags/<slug:slug>/", views.tag_detail, name="tag-detail"),
     path("healthz", views.healthz, name="healthz"),
