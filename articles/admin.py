@@ -69,6 +69,8 @@ class ArticleAdmin(PublishableAdmin):
     search_fields = ("title", "summary", "body")
     prepopulated_fields = {"slug": ("title",)}
     filter_horizontal = ("treatments", "sources")
+    # The importer's upload page hangs off the article list ("Import sources").
+    change_list_template = "admin/articles/article/change_list.html"
     fieldsets = (
         PAGE_FIELDSETS[:1]
         + (("Related", {"fields": ("treatments", "sources")}),)
