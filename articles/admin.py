@@ -49,7 +49,14 @@ PROVENANCE_FIELDSET = (
 
 @admin.register(Treatment)
 class TreatmentAdmin(PublishableAdmin):
-    list_display = ("title", "visibility", "review_due", "tag_list", "updated_at")
+    list_display = (
+        "title",
+        "visibility",
+        "review_due",
+        "claims_flag",
+        "tag_list",
+        "updated_at",
+    )
     search_fields = ("title", "summary", "body", "synonyms")
     prepopulated_fields = {"slug": ("title",)}
     inlines = [TreatmentFactInline, ContraindicationInline, QuestionInline]
@@ -64,7 +71,14 @@ class TreatmentAdmin(PublishableAdmin):
 
 @admin.register(Article)
 class ArticleAdmin(PublishableAdmin):
-    list_display = ("title", "visibility", "published_at", "review_due", "tag_list")
+    list_display = (
+        "title",
+        "visibility",
+        "published_at",
+        "review_due",
+        "claims_flag",
+        "tag_list",
+    )
     list_filter = PublishableAdmin.list_filter + ("treatments",)
     search_fields = ("title", "summary", "body")
     prepopulated_fields = {"slug": ("title",)}

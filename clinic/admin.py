@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 from django.utils.translation import ngettext
 
+from clinic.editorial.admin import ClaimsFilter, EditorialAdminMixin
 from clinic.publishing import Status
 
 PROVENANCE_FIELDS = (
@@ -79,13 +80,15 @@ class PublishStateFilter(admin.SimpleListFilter):
         return queryset
 
 
-class PublishableAdmin(admin.ModelAdmin):
-    """Base ModelAdmin for treatments, articles and FAQ questions."""
+class PublishableAdmin(EditorialAdminMixin, admin.ModelAdmin):
+    """Base ModelAdmin for treatments, articles and FAQ questions. The editorial
+    mixin adds revisions, the claims check, "Mark as reviewed" and the refusal of
+    conflicting saves."""
 
     date_hierarchy = "published_at"
-    list_filter = ("status", PublishStateFilter, ReviewDueFilter, "tags")
+    list_filter = ("status", PublishStateFilter, ReviewDueFilter, ClaimsFilter, "tags")
     list_per_page = 50
-    actions = ["publish_selected", "unpublish_selected"]
+    actions = ["publish_selected", "unpublish_selected", "mark_reviewed"]
     readonly_fields = PROVENANCE_FIELDS + ("created_at", "updated_at")
     save_on_top = True
 

@@ -12,6 +12,7 @@ class QuestionAdmin(PublishableAdmin):
         "position",
         "visibility",
         "review_due",
+        "claims_flag",
         "tag_list",
     )
     list_filter = PublishableAdmin.list_filter + ("treatment",)

@@ -64,6 +64,41 @@ def _isolated_cache(settings, tmp_path):
     caches["default"].clear()
 
 
+@pytest.fixture
+def run_commit_hooks(monkeypatch):
+    """pytest-django wraps each test in a transaction that never commits, so
+    `transaction.on_commit` hooks (revisions, checks) would never run. Run them when
+    the code under test commits: at once outside its own atomic blocks, and when its
+    outermost atomic block exits. Rolled-back blocks drop their hooks, as in Django.
+    """
+    from django.db import transaction
+    from django.db.backends.base.base import BaseDatabaseWrapper
+
+    def app_blocks(conn):
+        return [b for b in conn.atomic_blocks if not b._from_testcase]
+
+    original_on_commit = BaseDatabaseWrapper.on_commit
+    original_exit = transaction.Atomic.__exit__
+
+    def on_commit(self, func, robust=False):
+        if self.in_atomic_block and not app_blocks(self):
+            return func()
+        return original_on_commit(self, func, robust)
+
+    def atomic_exit(self, exc_type, exc_value, traceback):
+        conn = transaction.get_connection(self.using)
+        result = original_exit(self, exc_type, exc_value, traceback)
+        if not self._from_testcase and conn.in_atomic_block and not app_blocks(conn):
+            pending, conn.run_on_commit = conn.run_on_commit, []
+            if exc_type is None:
+                for _, func, _ in pending:
+                    func()
+        return result
+
+    monkeypatch.setattr(BaseDatabaseWrapper, "on_commit", on_commit)
+    monkeypatch.setattr(transaction.Atomic, "__exit__", atomic_exit)
+
+
 def make_staff(username, group_name=None, **extra):
     user = User.objects.create_user(
         username=username,

@@ -1,0 +1,54 @@
+"""Run the claims and readability checks on a page and keep the result."""
+
+from django.contrib.contenttypes.models import ContentType
+
+from clinic.editorial.claims import find_claims
+from clinic.editorial.readability import readability
+
+
+def checked_text(obj):
+    """The fields a reader sees, by label: what the claims check reads."""
+    fields = {}
+    names = {f.name for f in obj._meta.concrete_fields}
+    for name, label in [
+        ("title", "Title"),
+        ("question", "Question"),
+        ("summary", "Summary"),
+        ("body", "Body"),
+        ("answer", "Answer"),
+        ("aftercare", "Aftercare"),
+    ]:
+        value = getattr(obj, name, None) if name in names else None
+        if isinstance(value, str) and value:
+            fields[label] = value
+    return fields
+
+
+def body_text(obj):
+    return getattr(obj, "body", None) or getattr(obj, "answer", "") or ""
+
+
+def run_checks(obj, rules=None):
+    """(findings, readability) for `obj`, without saving anything."""
+    from clinic.editorial.models import ClaimRule
+
+    if rules is None:
+        rules = list(ClaimRule.objects.filter(is_active=True))
+    return find_claims(checked_text(obj), rules), readability(body_text(obj))
+
+
+def refresh_check(obj):
+    """Store the latest check of `obj` (one row per page)."""
+    from clinic.editorial.models import ContentCheck
+
+    findings, scores = run_checks(obj)
+    ContentCheck.objects.update_or_create(
+        content_type=ContentType.objects.get_for_model(obj),
+        object_id=obj.pk,
+        defaults={
+            "claims": [f.as_dict() for f in findings],
+            "claims_count": len(findings),
+            "reading_ease": scores.reading_ease if scores else None,
+            "grade": scores.grade if scores else None,
+        },
+    )

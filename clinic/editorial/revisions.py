@@ -1,0 +1,165 @@
+"""
+Revisions: what a page looked like after each save, who saved it, and what changed.
+
+A save schedules a snapshot for when its transaction commits. By then the admin has
+also saved tags and many-to-many fields (django-taggit saves tags after the object,
+in `save_related`), so one admin save gives one revision that includes its tags. A
+snapshot identical to the previous revision is not stored.
+"""
+
+import contextvars
+import json
+from contextlib import contextmanager
+from functools import partial
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models, transaction
+from django.db.models import Max
+
+# Fields that change on every save or are derived: not part of a revision.
+UNTRACKED = {"id", "created_at", "updated_at", "body_html", "aftercare_html",
+             "answer_html", "import_fingerprint"}  # fmt: skip
+
+_actor = contextvars.ContextVar("revision_actor", default=(None, "other"))
+
+
+@contextmanager
+def revision_actor(user=None, origin="other"):
+    """Attribute the revisions saved inside this block to `user` / `origin`
+    ("admin", "import", "revert")."""
+    token = _actor.set((user, origin))
+    try:
+        yield
+    finally:
+        _actor.reset(token)
+
+
+def tracked_fields(model):
+    return [
+        f
+        for f in model._meta.get_fields()
+        if f.concrete and not f.auto_created and f.name not in UNTRACKED
+    ] + [f for f in model._meta.many_to_many if f.name not in UNTRACKED]
+
+
+def snapshot(obj):
+    """A JSON-ready dict of the page's tracked fields, tags and relations."""
+    data = {}
+    for field in tracked_fields(type(obj)):
+        if field.name == "tags":
+            data["tags"] = sorted(tag.name for tag in obj.tags.all())
+        elif field.many_to_many:
+            data[field.name] = sorted(
+                getattr(obj, field.name).values_list("pk", flat=True)
+            )
+        elif field.is_relation:
+            data[field.name] = getattr(obj, field.attname)
+        else:
+            data[field.name] = field.value_from_object(obj)
+    # Round-trip through JSON so dates compare equal to stored revisions.
+    return json.loads(json.dumps(data, cls=DjangoJSONEncoder))
+
+
+def changed_fields(old, new):
+    """Names of the fields whose values differ between two snapshots."""
+    old = old or {}
+    return sorted(k for k in new.keys() | old.keys() if old.get(k) != new.get(k))
+
+
+def schedule_revision(model, pk):
+    """Record a revision of `model` #pk once the current transaction commits
+    (immediately in autocommit). Several saves in one transaction give one
+    revision: the later callbacks find nothing new and store nothing."""
+    user, origin = _actor.get()
+    transaction.on_commit(partial(_record_after_commit, model, pk, user, origin))
+
+
+def _record_after_commit(model, pk, user, origin):
+    obj = model._default_manager.filter(pk=pk).first()
+    if obj is not None:
+        record_revision(obj, user=user, origin=origin)
+        # The claims and readability check follows the same saves.
+        from clinic.editorial.checks import refresh_check
+
+        refresh_check(obj)
+
+
+def record_revision(obj, user=None, origin="other", reverted_from=None):
+    """Store a revision of `obj` unless nothing changed since the last one."""
+    from clinic.editorial.models import Revision
+
+    data = snapshot(obj)
+    with transaction.atomic():
+        last = Revision.objects.for_object(obj).order_by("-number").first()
+        if last is not None and last.data == data and reverted_from is None:
+            return None
+        number = (
+            Revision.objects.for_object(obj).aggregate(n=Max("number"))["n"] or 0
+        ) + 1
+        return Revision.objects.create(
+            content_type=ContentType.objects.get_for_model(obj),
+            object_id=obj.pk,
+            number=number,
+            user=user if getattr(user, "is_authenticated", False) else None,
+            origin=origin,
+            object_repr=str(obj)[:300],
+            data=data,
+            changed_fields=changed_fields(last.data if last else None, data),
+            reverted_from=reverted_from,
+        )
+
+
+def restore(obj, data):
+    """Set `obj`'s tracked fields back to the values in a snapshot and save it.
+    Relations to rows deleted since are dropped."""
+    model = type(obj)
+    m2m = {}
+    for field in tracked_fields(model):
+        if field.name not in data:
+            continue
+        value = data[field.name]
+        if field.name == "tags":
+            m2m["tags"] = value
+        elif field.many_to_many:
+            m2m[field.name] = list(
+                field.related_model._default_manager.filter(pk__in=value).values_list(
+                    "pk", flat=True
+                )
+            )
+        elif field.is_relation:
+            exists = (
+                value is None
+                or field.related_model._default_manager.filter(pk=value).exists()
+            )
+            setattr(obj, field.attname, value if exists else None)
+        elif isinstance(field, models.JSONField):
+            setattr(obj, field.attname, value)
+        else:
+            setattr(obj, field.attname, field.to_python(value))
+    obj.save()
+    for name, value in m2m.items():
+        getattr(obj, name).set(value)
+
+
+def revert(obj, revision, user=None):
+    """Put `obj` back as it was in `revision`. The revert is a revision itself."""
+    with transaction.atomic(), revision_actor(user, "revert"):
+        restore(obj, revision.data)
+    obj.refresh_from_db()
+    # The commit hook recorded the restored state; mark which revision it came from.
+    from clinic.editorial.models import Revision
+
+    latest = Revision.objects.for_object(obj).order_by("-number").first()
+    if (
+        latest is not None
+        and latest.origin == "revert"
+        and latest.data == snapshot(obj)
+    ):
+        latest.reverted_from = revision.number
+        latest.save(update_fields=["reverted_from"])
+        return latest
+    # Nothing differed from the latest revision: still record the revert.
+    return record_revision(
+        obj, user=user, origin="revert", reverted_from=revision.number
+    )

@@ -1,0 +1,112 @@
+import pytest
+
+from clinic.editorial.checks import run_checks
+from clinic.editorial.claims import find_claims
+from clinic.editorial.models import ClaimRule, ContentCheck
+from tests.factories import make_article, make_question
+
+BUNDLED_TITLE = (
+    "This Simple At-Home Treatment Will Remove Your Stretch Marks & Body Scars"
+)
+
+
+def active_rules():
+    return list(ClaimRule.objects.filter(is_active=True))
+
+
+@pytest.mark.django_db
+def test_the_bundled_remove_your_stretch_marks_title_is_flagged():
+    findings = find_claims({"Title": BUNDLED_TITLE}, active_rules())
+    assert [f.rule for f in findings] == ["Promises to remove stretch marks or scars"]
+    assert findings[0].match == "Remove Your Stretch Marks"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("text", "rule"),
+    [
+        ("Microneedling will erase scars for good.", "remove stretch marks"),
+        ("Get rid of stretch marks in a week!", "remove stretch marks"),
+        ("Enjoy permanent results after three visits.", "permanent results"),
+        ("Results guaranteed or your money back.", "Guarantees results"),
+        ("A treatment with no side effects at all.", "no side effects"),
+        ("The procedure is completely safe.", "no side effects"),
+        ("Most patients find it painless.", "painless"),
+        ("It is pain-free.", "painless"),
+        ("It renders instant results.", "instant or miracle"),
+        ("It has been proven to provide dramatic results.", "proof"),
+    ],
+)
+def test_restricted_claims_are_flagged(text, rule):
+    findings = find_claims({"Body": text}, active_rules())
+    assert any(rule.lower() in f.rule.lower() for f in findings), findings
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Microneedling may reduce the appearance of stretch marks.",
+        "Most people feel mild discomfort; a numbing cream is used.",
+        "Stretch marks are permanent, but they fade with time.",
+        "Results vary from person to person.",
+    ],
+)
+def test_careful_wording_is_not_flagged(text):
+    assert find_claims({"Body": text}, active_rules()) == []
+
+
+def test_a_broken_rule_is_ignored_not_a_crash():
+    class Rule:
+        label, pattern, advice = "broken", "(unclosed", ""
+
+    assert find_claims({"Body": "anything"}, [Rule()]) == []
+
+
+@pytest.mark.django_db
+def test_staff_edited_rules_apply_to_the_next_check():
+    article = make_article(body="Our lasers are the best in town.")
+    assert run_checks(article)[0] == []
+    ClaimRule.objects.create(label="Superlatives", pattern=r"\bbest in town\b")
+    assert [f.rule for f in run_checks(article)[0]] == ["Superlatives"]
+
+
+@pytest.mark.django_db
+def test_saving_a_page_stores_its_check_for_the_admin_list():
+    question = make_question(question="Is it painless?", answer="Yes, painless.")
+    check = ContentCheck.objects.get(object_id=question.pk)
+    assert check.claims_count == 2
+    assert {c["field"] for c in check.claims} == {"Question", "Answer"}
+
+
+@pytest.mark.django_db
+def test_publisher_can_still_publish_a_flagged_page(publisher_client):
+    article = make_article(title=BUNDLED_TITLE, status="draft")
+    response = publisher_client.post(
+        "/admin/articles/article/",
+        {"action": "publish_selected", "_selected_action": [article.pk]},
+    )
+    assert response.status_code == 302
+    article.refresh_from_db()
+    assert article.is_published
+
+
+@pytest.mark.django_db
+def test_change_form_shows_the_findings_beside_the_text(publisher_client):
+    body = "Stretch marks are common. They often fade with time. Ask a doctor first."
+    article = make_article(title=BUNDLED_TITLE, body=body)
+    body = publisher_client.get(f"/admin/articles/article/{article.pk}/change/")
+    html = body.content.decode()
+    assert "Promises to remove stretch marks or scars" in html
+    assert "Publishers can still publish" in html
+    assert "Reading ease" in html
+
+
+@pytest.mark.django_db
+def test_changelist_flags_pages_with_claims(publisher_client):
+    make_article(title=BUNDLED_TITLE)
+    make_article(title="Careful article")
+    response = publisher_client.get("/admin/articles/article/?claims=flagged")
+    html = response.content.decode()
+    assert "Will Remove Your Stretch Marks" in html
+    assert "Careful article" not in html
