@@ -1,14 +1,63 @@
+from django.db.models import Count, Prefetch
+from django.urls import reverse
 from django.views.generic import ListView
 
-from articles.models import Article, Treatment
+from articles.models import Article, Contraindication, Treatment, TreatmentFact
+from clinic import seo
 from clinic.views import PublishableDetailView
+
+
+def number_references(*groups, also=()):
+    """Number the sources cited by rows (facts, contraindications) in order of first
+    citation, as Mayo Clinic pages do, and set `reference` on each row to its number.
+    Sources in `also` (the page's own list) that no row cites are numbered after.
+    Returns the sources in number order."""
+    numbers, sources = {}, []
+    for rows in groups:
+        for row in rows:
+            if row.source_id is not None and row.source_id not in numbers:
+                sources.append(row.source)
+                numbers[row.source_id] = len(sources)
+            row.reference = numbers.get(row.source_id)
+    for source in also:
+        if source.pk not in numbers:
+            sources.append(source)
+            numbers[source.pk] = len(sources)
+    return sources
+
+
+def related_articles(article, limit=4):
+    """Published articles sharing the most tags with `article`, newest first among
+    equals. Uses the article's prefetched tags, so it costs one query.
+
+    Belongs on the QuerySet as `Article.objects.published().related_to(article)`;
+    it lives here until models.py can take it (see docs/decisions/004)."""
+    tag_ids = [tag.pk for tag in article.tags.all()]
+    if not tag_ids:
+        return []
+    return (
+        Article.objects.published()
+        .filter(tags__in=tag_ids)
+        .exclude(pk=article.pk)
+        .annotate(shared=Count("tags"))
+        .order_by("-shared", "-published_at", "-pk")[:limit]
+    )
 
 
 class TreatmentListView(ListView):
     template_name = "articles/treatment_list.html"
 
     def get_queryset(self):
-        return Treatment.objects.published().prefetch_related("tags")
+        return Treatment.objects.published()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        trail = seo.crumbs(("Treatments", reverse("articles:treatment-list")))
+        context["breadcrumbs"] = trail
+        context["structured_data"] = seo.collection_graph(
+            self.request, trail, "Treatments"
+        )
+        return context
 
 
 class TreatmentDetailView(PublishableDetailView):
@@ -19,14 +68,39 @@ class TreatmentDetailView(PublishableDetailView):
         return (
             super()
             .get_queryset()
-            .prefetch_related("tags", "facts", "contraindications")
+            .prefetch_related(
+                "tags",
+                "sources",
+                Prefetch("facts", TreatmentFact.objects.select_related("source")),
+                Prefetch(
+                    "contraindications",
+                    Contraindication.objects.select_related("source"),
+                ),
+            )
         )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         treatment = self.object
-        context["questions"] = treatment.questions.published()
-        context["articles"] = treatment.articles.published()
+        facts = list(treatment.facts.all())
+        contraindications = list(treatment.contraindications.all())
+        trail = seo.crumbs(
+            ("Treatments", reverse("articles:treatment-list")),
+            (treatment.title, treatment.get_absolute_url()),
+        )
+        context.update(
+            facts=facts,
+            contraindications=contraindications,
+            references=number_references(
+                facts, contraindications, also=treatment.sources.all()
+            ),
+            questions=treatment.questions.published(),
+            articles=treatment.articles.published(),
+            breadcrumbs=trail,
+            structured_data=seo.treatment_graph(
+                self.request, trail, treatment, facts, contraindications
+            ),
+        )
         return context
 
 
@@ -36,6 +110,15 @@ class ArticleListView(ListView):
 
     def get_queryset(self):
         return Article.objects.published().prefetch_related("tags")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        trail = seo.crumbs(("Articles", reverse("articles:article-list")))
+        context["breadcrumbs"] = trail
+        context["structured_data"] = seo.collection_graph(
+            self.request, trail, "Articles"
+        )
+        return context
 
 
 class ArticleDetailView(PublishableDetailView):
@@ -48,6 +131,16 @@ class ArticleDetailView(PublishableDetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         article = self.object
-        context["treatments"] = article.treatments.published()
-        context["questions"] = article.questions.published()
+        treatments = list(article.treatments.published())
+        trail = seo.crumbs(
+            ("Articles", reverse("articles:article-list")),
+            (article.title, article.get_absolute_url()),
+        )
+        context.update(
+            treatments=treatments,
+            questions=article.questions.published(),
+            related=related_articles(article),
+            breadcrumbs=trail,
+            structured_data=seo.article_graph(self.request, trail, article, treatments),
+        )
         return context

@@ -1,17 +1,21 @@
-"""Cross-app pages: home, tags, health check, error pages; and the detail view that
-every kind of page uses, with the staff draft preview."""
+"""Cross-app pages: home, tags, robots.txt, health check, error pages; and the detail
+view that every kind of page uses, with the staff draft preview."""
 
+from django.conf import settings
 from django.db import DatabaseError, connection
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponse, HttpResponseServerError
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
 from django.template import loader
+from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_safe
 from django.views.generic import DetailView
 from taggit.models import Tag
 
 from articles.models import Article, Treatment
+from clinic import seo
 from faq.models import Question
 
 
@@ -35,15 +39,17 @@ class PublishableDetailView(DetailView):
 
 
 def home(request):
+    trail = seo.crumbs()
     return render(
         request,
         "clinic/home.html",
         {
             "treatments": Treatment.objects.published(),
-            "articles": Article.objects.published().prefetch_related("tags")[:6],
-            "questions": Question.objects.published()
-            .select_related("treatment")
-            .order_by("position", "pk")[:5],
+            "articles": Article.objects.published()[:5],
+            # "Most asked": editors order questions by how often patients ask them.
+            "questions": Question.objects.published().order_by("position", "pk")[:6],
+            "breadcrumbs": trail,
+            "structured_data": seo.home_graph(request, trail),
         },
     )
 
@@ -69,24 +75,51 @@ def published_tags():
 
 
 def tag_list(request):
-    return render(request, "clinic/tag_list.html", {"tags": published_tags()})
+    trail = seo.crumbs(("Topics", reverse("tag-list")))
+    return render(
+        request,
+        "clinic/tag_list.html",
+        {
+            "tags": published_tags(),
+            "breadcrumbs": trail,
+            "structured_data": seo.collection_graph(request, trail, "Topics"),
+        },
+    )
 
 
 def tag_detail(request, slug):
-    tag = Tag.objects.filter(slug=slug).first()
-    if tag is None:
-        raise Http404("No such tag")
-    context = {
-        "tag": tag,
-        "treatments": Treatment.objects.published().tagged(slug),
-        "articles": Article.objects.published().tagged(slug),
-        "questions": Question.objects.published()
-        .tagged(slug)
-        .select_related("treatment"),
-    }
-    if not any(context[k] for k in ("treatments", "articles", "questions")):
+    tag = get_object_or_404(Tag, slug=slug)
+    treatments = list(Treatment.objects.published().tagged(slug))
+    articles = list(Article.objects.published().tagged(slug))
+    questions = list(Question.objects.published().tagged(slug))
+    if not (treatments or articles or questions):
         raise Http404("Nothing published with this tag")
-    return render(request, "clinic/tag_detail.html", context)
+    trail = seo.crumbs(
+        ("Topics", reverse("tag-list")), (tag.name, reverse("tag-detail", args=[slug]))
+    )
+    return render(
+        request,
+        "clinic/tag_detail.html",
+        {
+            "tag": tag,
+            "treatments": treatments,
+            "articles": articles,
+            "questions": questions,
+            "breadcrumbs": trail,
+            "structured_data": seo.collection_graph(request, trail, tag.name),
+        },
+    )
+
+
+@require_safe
+def robots_txt(request):
+    lines = [
+        "User-agent: *",
+        # Search results are endless near-duplicates of the pages themselves.
+        f"Disallow: {reverse('search:search')}",
+        f"Sitemap: {request.build_absolute_uri(reverse('sitemap'))}",
+    ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")
 
 
 @csrf_exempt
@@ -111,4 +144,5 @@ def page_not_found(request, exception):
 def server_error(request):
     """Rendered without a request context or database: whatever broke may be the
     database itself."""
-    return HttpResponseServerError(loader.get_template("500.html").render())
+    html = loader.get_template("500.html").render({"clinic_name": settings.CLINIC_NAME})
+    return HttpResponseServerError(html)

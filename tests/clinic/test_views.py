@@ -2,7 +2,8 @@ from datetime import timedelta
 from unittest import mock
 
 import pytest
-from django.db import DatabaseError
+from django.db import DatabaseError, connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -12,6 +13,7 @@ from tests.factories import (
     make_contraindication,
     make_fact,
     make_question,
+    make_source,
     make_treatment,
 )
 
@@ -130,28 +132,241 @@ def test_unknown_page_is_404_in_the_site_design(client):
     assert b"Page not found" in response.content
 
 
+# Query budgets ------------------------------------------------------------------
+
+
+@pytest.fixture
+def no_page_cache(settings):
+    """Count the view's own queries, not the page cache's (issue 6)."""
+    settings.CLINIC_PAGE_CACHE_SECONDS = 0
+
+
+def build_site(n):
+    """A treatment, an article and a tag each with `n` of everything around them:
+    tags, facts, contraindications, sources, questions, related articles."""
+    treatment = make_treatment(tags=[f"t{n}-{i}" for i in range(n)] + ["shared"])
+    article = make_article(
+        tags=[f"a{n}-{i}" for i in range(n)] + ["shared"], treatments=[treatment]
+    )
+    for i in range(n):
+        source = make_source()
+        make_fact(treatment, value=f"fact {i}", source=source)
+        make_contraindication(treatment, condition=f"condition {i}", source=source)
+        treatment.sources.add(make_source())
+        article.sources.add(source)
+        make_question(treatment=treatment, article=article, tags=[f"q{n}-{i}"])
+        make_article(treatments=[treatment], tags=[f"a{n}-{i}", "shared"])
+        make_treatment(tags=["shared"])
+    return {"treatment": treatment, "article": article}
+
+
+def public_urls(site):
+    return {
+        "home": reverse("home"),
+        "treatment-list": reverse("articles:treatment-list"),
+        "treatment-detail": site["treatment"].get_absolute_url(),
+        "article-list": reverse("articles:article-list"),
+        "article-detail": site["article"].get_absolute_url(),
+        "faq": reverse("faq:question-list"),
+        "tag-list": reverse("tag-list"),
+        "tag-detail": reverse("tag-detail", args=["shared"]),
+        "feed": reverse("article-feed"),
+        "tag-feed": reverse("tag-feed", args=["shared"]),
+        "sitemap": reverse("sitemap"),
+    }
+
+
+# The most queries each page may make, whatever the amount of content.
+BUDGETS = {
+    "home": 3,
+    "treatment-list": 1,
+    "treatment-detail": 7,
+    "article-list": 3,
+    "article-detail": 6,
+    "faq": 1,
+    "tag-list": 1,
+    "tag-detail": 4,
+    "feed": 2,
+    "tag-feed": 3,
+    "sitemap": 7,
+}
+
+
+def count_queries(client, url):
+    client.get(url)  # warm Django's own caches (content types)
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200
+    return len(ctx.captured_queries)
+
+
 @pytest.mark.django_db
-def test_detail_pages_use_a_bounded_number_of_queries(
-    client, django_assert_max_num_queries
+@pytest.mark.parametrize("page", list(BUDGETS))
+def test_every_public_page_makes_the_same_queries_for_small_and_large_data(
+    client, no_page_cache, django_assert_max_num_queries, page
 ):
-    def build(n):
-        treatment = make_treatment(tags=[f"t{i}" for i in range(n)])
-        for i in range(n):
-            make_fact(treatment, value=f"fact {i}")
-            make_contraindication(treatment, condition=f"condition {i}")
-            make_question(treatment=treatment, tags=[f"q{i}"])
-            make_article(treatments=[treatment], tags=[f"a{i}"])
-        return treatment
+    small = public_urls(build_site(1))[page]
+    small_count = count_queries(client, small)
+    large = public_urls(build_site(20))[page]
+    large_count = count_queries(client, large)
+    assert small_count == large_count, (page, small_count, large_count)
+    with django_assert_max_num_queries(BUDGETS[page]):
+        client.get(large)
 
-    small, large = build(1), build(15)
-    counts = []
-    for treatment in (small, large):
-        from django.db import connection
-        from django.test.utils import CaptureQueriesContext
 
-        with CaptureQueriesContext(connection) as ctx:
-            assert client.get(treatment.get_absolute_url()).status_code == 200
-        counts.append(len(ctx.captured_queries))
-    assert counts[0] == counts[1]
-    with django_assert_max_num_queries(12):
-        client.get(large.get_absolute_url())
+# What every page carries -----------------------------------------------------------
+
+HOST = "clinic.example.org"
+
+
+@pytest.fixture
+def clinic_host(settings):
+    """A real-looking host: absolute URLs must use it, never example.com."""
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, HOST]
+    return HOST
+
+
+def every_page_url():
+    treatment = make_treatment(title="Microneedling", tags=["scars"])
+    article = make_article(title="Scar care", tags=["scars"], treatments=[treatment])
+    make_question(question="Does it hurt?", treatment=treatment)
+    return [
+        reverse("home"),
+        reverse("articles:treatment-list"),
+        treatment.get_absolute_url(),
+        reverse("articles:article-list"),
+        article.get_absolute_url(),
+        reverse("faq:question-list"),
+        reverse("tag-list"),
+        reverse("tag-detail", args=["scars"]),
+    ]
+
+
+@pytest.mark.django_db
+def test_every_page_has_title_description_canonical_open_graph_and_one_h1(
+    client, clinic_host
+):
+    for url in every_page_url():
+        body = client.get(url, HTTP_HOST=clinic_host).content.decode()
+        canonical = f"http://{clinic_host}{url}"
+        assert body.count("<title>") == 1, url
+        assert '<meta name="description" content="' in body, url
+        assert f'<link rel="canonical" href="{canonical}">' in body, url
+        assert f'<meta property="og:url" content="{canonical}">' in body, url
+        for prop in ("og:title", "og:description", "og:type", "og:site_name"):
+            assert f'<meta property="{prop}"' in body, (url, prop)
+        assert body.count("<h1") == 1, url
+        assert '<a class="skip-link" href="#main">' in body, url
+        assert '<main id="main"' in body, url
+        assert "When to see a doctor" in body, url
+        assert "example.com" not in body, url
+
+
+@pytest.mark.django_db
+def test_pages_have_no_inline_script_or_style(client):
+    for url in [*every_page_url(), "/no-such-page/"]:
+        body = client.get(url).content.decode()
+        assert "<style" not in body, url
+        assert " style=" not in body, url
+        scripts = body.count("<script")
+        assert scripts == body.count('<script type="application/ld+json">'), url
+
+
+@pytest.mark.django_db
+def test_article_list_canonical_keeps_only_the_page_number(client):
+    for i in range(11):
+        make_article(title=f"Article {i}")
+    body = client.get("/articles/?page=2&utm_source=x").content.decode()
+    assert '<link rel="canonical" href="http://testserver/articles/?page=2">' in body
+
+
+@pytest.mark.django_db
+def test_treatment_page_shows_facts_contraindications_and_numbered_references(
+    client,
+):
+    study = make_source(title="A trial of microneedling", url="https://example.org/t")
+    leaflet = make_source(title="Patient leaflet")
+    uncited = make_source(title="Background reading")
+    treatment = make_treatment(title="Microneedling", aftercare="Wear SPF 50.")
+    treatment.sources.add(uncited)
+    make_fact(treatment, kind="sessions", value="3 to 6 sessions", source=study)
+    make_fact(treatment, kind="downtime", value="1 to 3 days", source=leaflet)
+    make_contraindication(
+        treatment, condition="Pregnant", reason="Not enough evidence.", source=study
+    )
+    body = client.get(treatment.get_absolute_url()).content.decode()
+    assert "<dt>Number of sessions</dt><dd>3 to 6 sessions" in body
+    assert "Who should not have this treatment" in body
+    assert '<th scope="row">Pregnant</th>' in body
+    assert body.count('href="#ref-1"') == 2  # the sessions fact and the row
+    assert body.count('href="#ref-2"') == 1
+    assert '<li id="ref-1"><a href="https://example.org/t"' in body
+    assert '<li id="ref-2">Patient leaflet</li>' in body
+    assert '<li id="ref-3">Background reading</li>' in body
+    assert "Wear SPF 50." in body
+
+
+@pytest.mark.django_db
+def test_page_shows_its_clinical_review(client):
+    treatment = make_treatment(
+        reviewer_name="Dr Ana Silva",
+        reviewer_credentials="MBBS, MRCP",
+        reviewed_date=timezone.localdate() - timedelta(days=10),
+        next_review_date=timezone.localdate() + timedelta(days=355),
+    )
+    body = client.get(treatment.get_absolute_url()).content.decode()
+    assert "Reviewed by Dr Ana Silva, MBBS, MRCP on" in body
+    assert "Next review due" in body
+    assert "due for clinical review" not in body
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("factory", [make_article, make_treatment])
+def test_overdue_page_shows_a_due_for_review_note(client, factory):
+    page = factory(
+        reviewer_name="Dr Ana Silva",
+        reviewed_date=timezone.localdate() - timedelta(days=400),
+        next_review_date=timezone.localdate() - timedelta(days=35),
+    )
+    body = client.get(page.get_absolute_url()).content.decode()
+    assert "This page is due for clinical review." in body
+
+
+@pytest.mark.django_db
+def test_home_has_a_labelled_search_box_for_the_search_page(client):
+    make_question(question="Does it hurt?")
+    body = client.get(reverse("home")).content.decode()
+    assert f'action="{reverse("search:search")}" method="get"' in body
+    assert '<label for="home-search">' in body
+    assert '<input id="home-search" name="q" type="search"' in body
+    assert "Does it hurt?" in body
+
+
+@pytest.mark.django_db
+def test_tag_page_links_its_feed(client):
+    make_article(tags=["scars"])
+    body = client.get(reverse("tag-detail", args=["scars"])).content.decode()
+    assert f'href="{reverse("tag-feed", args=["scars"])}"' in body
+
+
+@pytest.mark.django_db
+def test_unknown_tag_is_404(client):
+    assert client.get(reverse("tag-detail", args=["nothing"])).status_code == 404
+
+
+@pytest.mark.django_db
+def test_robots_txt_points_at_the_sitemap_on_the_request_host(client, clinic_host):
+    response = client.get("/robots.txt", HTTP_HOST=clinic_host)
+    assert response["Content-Type"].startswith("text/plain")
+    assert f"Sitemap: http://{clinic_host}/sitemap.xml" in response.content.decode()
+
+
+def test_500_page_renders_without_a_database_or_request():
+    # No django_db mark: any query here raises.
+    from clinic.views import server_error
+
+    response = server_error(None)
+    body = response.content.decode()
+    assert response.status_code == 500
+    assert "Sorry, something went wrong" in body
+    assert "When to see a doctor" in body
+    assert "css/site.css" in body
