@@ -180,8 +180,3 @@ class Publishable(models.Model):
         return bool(
             self.next_review_date and self.next_review_date < timezone.localdate()
         )
-
-    @property
-    def last_modified_at(self):
-        """The later of the last edit and the last review, for sitemaps and caching."""
-        return self.updated_at
