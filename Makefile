@@ -8,7 +8,7 @@ RUN_ENV := DJANGO_DEBUG=0 DJANGO_HTTPS=0 \
 	DJANGO_ALLOWED_HOSTS=127.0.0.1,localhost \
 	DJANGO_SECRET_KEY="$$(cat var/secret_key)"
 
-.PHONY: install install-dev run setup test superuser browser-test
+.PHONY: install install-dev run setup test superuser browser-test loadtest bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -40,3 +40,11 @@ test: install-dev
 
 browser-test: install-dev
 	$(BIN)/pytest -m browser
+
+# Load and fault suite, and the serving benchmark (docs/performance.md). Both need
+# wrk (apt-get install wrk) and build their own sites in a temporary folder.
+loadtest: install-dev
+	$(BIN)/python bench/loadtest.py
+
+bench: install-dev
+	$(BIN)/python bench/serve_bench.py

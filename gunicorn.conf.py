@@ -9,7 +9,9 @@ bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 
 # Threaded workers: a slow client ties up one thread, not a whole process, so a
 # handful of slow clients cannot make the site unreachable (sync workers could).
-worker_class = "gthread"
+# clinic's gthread subclass finishes the connections it accepted before a graceful
+# stop (max_requests, HUP); gunicorn 23's own drops them (clinic/gunicorn_worker.py).
+worker_class = "clinic.gunicorn_worker.ThreadWorker"
 workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count() + 1))
 threads = int(os.environ.get("GUNICORN_THREADS", "8"))
 
@@ -23,6 +25,10 @@ keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "5"))
 # jitter keeps them from all restarting at the same moment.
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "5000"))
 max_requests_jitter = int(os.environ.get("GUNICORN_MAX_REQUESTS_JITTER", "500"))
+
+# Workers' heartbeat files in memory, not on a disk that may stall under load.
+if os.path.isdir("/dev/shm"):
+    worker_tmp_dir = "/dev/shm"
 
 # Load the app once in the master and fork: faster restarts, shared memory pages.
 preload_app = os.environ.get("GUNICORN_PRELOAD", "1") == "1"

@@ -66,19 +66,28 @@ INSTALLED_APPS = [
     "taggit",
     "clinic",
     "clinic.search",
+    "clinic.editorial",
     "articles",
     "faq",
 ]
 
+# Order matters (outermost first). Security headers and conditional GET wrap the page
+# cache, so cached pages get fresh headers and 304s; the page cache sits before the
+# session, CSRF and auth middleware, so a cache hit touches none of them.
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "clinic.security.SecurityHeadersMiddleware",
+    "django.middleware.http.ConditionalGetMiddleware",
+    "clinic.caching.PageCacheMiddleware",
+    "clinic.security.DatabaseBusyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "clinic.throttle.LoginThrottleMiddleware",
 ]
 
 ROOT_URLCONF = "clinic.urls"
@@ -118,8 +127,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # start of a transaction, so concurrent saves queue for the busy timeout instead
     # of failing with "database is locked" when a read lock is upgraded.
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # The busy timeout: how long a write waits for the lock before the user gets a
+    # 503 (clinic/security.py). A save is several short transactions (page, search
+    # index, revision); with eight writers on a busy two-core machine 5 s was
+    # sometimes not enough (1 to 2 of 120 saves), 15 s always was, and it stays
+    # well inside gunicorn's 30 s request timeout.
     DATABASES["default"]["OPTIONS"] = {
-        "timeout": float(os.environ.get("CLINIC_SQLITE_TIMEOUT", "5")),
+        "timeout": float(os.environ.get("CLINIC_SQLITE_TIMEOUT", "15")),
         "transaction_mode": "IMMEDIATE",
         "init_command": (
             "PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL;PRAGMA foreign_keys=ON;"
@@ -148,12 +162,17 @@ if REDIS_URL:
 else:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "BACKEND": "clinic.filecache.SharedFileCache",
             "LOCATION": str(VAR_DIR / "cache"),
             "TIMEOUT": 600,
             "OPTIONS": {"MAX_ENTRIES": 5000},
         }
     }
+
+# Public pages: anonymous GET/HEAD responses are kept this many seconds at most
+# (clinic/caching.py, docs/decisions/006-page-cache.md); 0 turns the page cache off.
+# Edits invalidate at once; the lifetime only bounds what no signal can see.
+CLINIC_PAGE_CACHE_SECONDS = int(os.environ.get("CLINIC_PAGE_CACHE_SECONDS", "600"))
 
 # Auth ----------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
@@ -196,6 +215,10 @@ WHITENOISE_MAX_AGE = 31536000
 DATA_UPLOAD_MAX_MEMORY_SIZE = 6 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 6 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FILES = 50
+# Memory only, and an upload larger than FILE_UPLOAD_MAX_MEMORY_SIZE is refused:
+# nothing ever lands in a temporary file. There is no MEDIA_URL: uploads are never
+# served.
+FILE_UPLOAD_HANDLERS = ["clinic.security.MemoryOnlyUploadHandler"]
 
 # Security ------------------------------------------------------------------------
 # DJANGO_HTTPS=0 serves production settings over plain HTTP on 127.0.0.1 (load tests,
@@ -210,10 +233,17 @@ SECURE_SSL_REDIRECT = HTTPS and not DEBUG
 SECURE_HSTS_SECONDS = 31536000 if HTTPS and not DEBUG else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_HSTS_SUBDOMAINS", True)
 SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", False)
+# Preloading is the operator's call (a browser list that takes months to leave), so
+# `check --deploy` does not warn while it is off; DJANGO_HSTS_PRELOAD=1 opts in.
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 SESSION_COOKIE_SECURE = HTTPS and not DEBUG
 CSRF_COOKIE_SECURE = HTTPS and not DEBUG
 SESSION_COOKIE_HTTPONLY = True
+# Only staff have sessions; a working day, not Django's two weeks.
+SESSION_COOKIE_AGE = int(os.environ.get("DJANGO_SESSION_COOKIE_AGE", 12 * 60 * 60))
 SESSION_COOKIE_SAMESITE = "Lax"
+# No script reads the CSRF cookie: the admin's forms carry the token in a field.
+CSRF_COOKIE_HTTPONLY = True
 CSRF_COOKIE_SAMESITE = "Lax"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
@@ -221,6 +251,46 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 # Healthz is probed over plain HTTP by load balancers.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "
+    "microphone=(), payment=(), usb=()"
+)
+# clinic/security.py sends these. The public site has no inline script or style at
+# all (a test scans the templates), so no nonce is needed and cached pages stay
+# byte-identical. JSON-LD blocks are data, not script, and CSP does not apply to them.
+CONTENT_SECURITY_POLICY = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'"],
+    "img-src": ["'self'", "data:"],
+    "font-src": ["'self'"],
+    "connect-src": ["'self'"],
+    "object-src": ["'none'"],
+    "base-uri": ["'self'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'none'"],
+}
+# Django 5.2's admin writes an inline <style> block (change_list.html) and its
+# widgets set style attributes, so the admin alone allows inline styles. Its
+# scripts are all files: script-src stays 'self' there too.
+CONTENT_SECURITY_POLICY_ADMIN = {
+    **CONTENT_SECURITY_POLICY,
+    "style-src": ["'self'", "'unsafe-inline'"],
+}
+if HTTPS and not DEBUG:
+    CONTENT_SECURITY_POLICY["upgrade-insecure-requests"] = []
+    CONTENT_SECURITY_POLICY_ADMIN["upgrade-insecure-requests"] = []
+
+# Admin sign-in throttling (clinic/throttle.py, docs/decisions/007-login-throttling.md):
+# after this many failed sign-ins for one username from one address, that pair waits
+# CLINIC_LOGIN_LOCKOUT_SECONDS after its last failure. Nobody is locked out for good.
+CLINIC_LOGIN_FAILURE_LIMIT = int(os.environ.get("CLINIC_LOGIN_FAILURE_LIMIT", "5"))
+CLINIC_LOGIN_LOCKOUT_SECONDS = int(
+    os.environ.get("CLINIC_LOGIN_LOCKOUT_SECONDS", "900")
+)
+# Behind a proxy, the client's address is the last X-Forwarded-For entry (the one
+# our proxy appended); otherwise REMOTE_ADDR.
+CLINIC_BEHIND_PROXY = env_bool("DJANGO_BEHIND_PROXY", False)
 
 # The admin lives at a configurable path, away from the default that bots probe.
 ADMIN_PATH = os.environ.get("DJANGO_ADMIN_PATH", "admin/").strip("/") + "/"

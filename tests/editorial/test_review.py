@@ -95,3 +95,26 @@ def test_editor_cannot_fake_a_review_date_in_the_form(editor_client):
     article.refresh_from_db()
     assert article.reviewed_date is None
     assert article.reviewer_name == ""
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [("overdue", {"Overdue page"}), ("due", {"Due page"}), ("never", {"Never page"})],
+)
+def test_admin_review_filters_pick_the_right_pages(publisher_client, query, expected):
+    overdue(make_article, title="Overdue page")
+    make_article(
+        title="Due page",
+        reviewed_date=TODAY - timedelta(days=340),
+        next_review_date=TODAY + timedelta(days=20),
+    )
+    make_article(
+        title="Fine page",
+        reviewed_date=TODAY,
+        next_review_date=TODAY + timedelta(days=300),
+    )
+    make_article(title="Never page")
+    response = publisher_client.get(f"/admin/articles/article/?review={query}")
+    titles = {str(a) for a in response.context["cl"].result_list}
+    assert titles == expected
