@@ -1,0 +1,228 @@
+"""
+One import run: find the documents, read, decode, parse and write each, and keep
+the summary. The management command and the admin upload both call `run_import()`
+and print or show the same `ImportReport`.
+"""
+
+import os
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from articles.importer.decode import MAX_BYTES, RejectedDocument, decode
+from articles.importer.parse import Parser
+from articles.importer.write import DocumentResult, Writer, content_hash
+
+OUTCOMES = ("created", "updated", "unchanged", "conflict", "skipped", "failed")
+# Above this many documents the summary gives totals only, unless asked for detail.
+DETAIL_LIMIT = 50
+
+
+@dataclass
+class Document:
+    """One document to import: a file on disk, or bytes already in memory (an
+    upload). `skip` is set when it must not be read at all."""
+
+    name: str
+    path: Path | None = None
+    data: bytes | None = None
+    skip: str = ""
+
+
+def collect(paths, suffix=".txt"):
+    """The documents under `paths` (files or folders), in name order.
+
+    Folders are searched recursively for `suffix` files. A symlink whose target is
+    outside the folder is listed as skipped and never opened; symlinked folders are
+    not descended into. Files named explicitly are read wherever they are."""
+    documents, names = [], set()
+
+    def add(document):
+        if document.name in names and not document.skip:
+            document.skip = "same name as another document in this run"
+        names.add(document.name)
+        documents.append(document)
+
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            root = path.resolve()
+            found = []
+            for folder, dirs, files in os.walk(path, followlinks=False):
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                for file_name in files:
+                    if file_name.startswith("."):
+                        continue
+                    full = Path(folder) / file_name
+                    found.append((full.relative_to(path).as_posix(), full))
+            for name, full in sorted(found):
+                if not name.lower().endswith(suffix):
+                    add(Document(name, skip=f"not a {suffix} file"))
+                elif full.is_symlink() and not _inside(full.resolve(), root):
+                    add(Document(name, skip=f"symlink to a file outside {raw}"))
+                elif not full.is_file():
+                    add(Document(name, skip="not a regular file"))
+                else:
+                    add(Document(name, path=full))
+        elif path.is_file():
+            add(Document(path.name, path=path))
+        else:
+            add(Document(str(raw), skip="no such file or folder"))
+    return documents
+
+
+def _inside(target, root):
+    try:
+        target.relative_to(root)
+    except ValueError:
+        return False
+    return True
+
+
+def read_limited(path, limit=MAX_BYTES):
+    """The bytes of a file, refusing one over `limit` without reading it all."""
+    size = path.stat().st_size
+    if size > limit:
+        raise RejectedDocument(
+            f"too large: {size:,} bytes, the limit is {limit // (1024 * 1024)} MB"
+        )
+    with path.open("rb") as handle:
+        data = handle.read(limit + 1)
+    if len(data) > limit:
+        raise RejectedDocument(f"too large: the limit is {limit // (1024 * 1024)} MB")
+    return data
+
+
+@dataclass
+class ImportReport:
+    """The closing summary of a run."""
+
+    dry_run: bool = False
+    results: list = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def outcomes(self):
+        counts = Counter(r.outcome for r in self.results)
+        return {outcome: counts.get(outcome, 0) for outcome in OUTCOMES}
+
+    @property
+    def failed(self):
+        return self.outcomes["failed"]
+
+    def rows(self):
+        """{kind: Counter(what)} over all documents."""
+        rows = {}
+        for result in self.results:
+            for (kind, what), n in result.rows.items():
+                rows.setdefault(kind, Counter())[what] += n
+        return rows
+
+    def headline(self):
+        o = self.outcomes
+        prefix = "Dry run, nothing written: " if self.dry_run else ""
+        return (
+            f"{prefix}{len(self.results)} documents: {o['created']} created, "
+            f"{o['updated']} updated, {o['unchanged']} unchanged, "
+            f"{o['conflict']} with conflicts, {o['skipped']} skipped, "
+            f"{o['failed']} failed."
+        )
+
+    def row_lines(self):
+        lines = []
+        labels = {
+            "article": "Articles",
+            "question": "FAQ questions",
+            "treatment": "Treatments",
+            "facts": "Treatment facts (per treatment and source)",
+        }
+        for kind, counts in self.rows().items():
+            parts = ", ".join(f"{n} {what}" for what, n in sorted(counts.items()))
+            lines.append(f"{labels.get(kind, kind)}: {parts}.")
+        return lines
+
+    def detail(self, result):
+        """Lines about one document beyond its outcome."""
+        corrections = Counter(result.corrections)
+        lines = [
+            f"corrected {c}" + (f" x{n}" if n > 1 else "")
+            for c, n in corrections.items()
+        ]
+        lines += [f"dropped {d}" for d in result.dropped]
+        lines += [f"warning: {w}" for w in result.warnings]
+        lines += [f"conflict: {c}" for c in result.conflicts]
+        return lines
+
+    def lines(self, detail=None):
+        """The summary as text lines. Per-document detail (corrections, drops,
+        warnings) is given for documents that changed in small runs, for every
+        document when `detail` is True; conflicts and failures are always listed."""
+        if detail is None:
+            detail = "changes" if len(self.results) <= DETAIL_LIMIT else False
+        lines = [self.headline(), *self.row_lines()]
+        problems = [r for r in self.results if r.outcome in ("skipped", "failed")]
+        for result in self.results:
+            if result.outcome in ("skipped", "failed"):
+                continue
+            if (
+                detail is True
+                or result.conflicts
+                or (detail and result.outcome != "unchanged")
+            ):
+                lines.append(f"{result.name}: {result.outcome}")
+                extra = self.detail(result) if detail else result.conflicts
+                lines += [f"  {line}" for line in extra]
+        if not detail:
+            lines.append(
+                f"Corrections, dropped sections and warnings for {len(self.results)} "
+                "documents are kept on each row; use --verbosity 2 to list them."
+            )
+        for result in problems:
+            lines.append(f"{result.name}: {result.outcome}: {result.reason}")
+        if self.seconds:
+            rate = len(self.results) / self.seconds if self.seconds else 0
+            lines.append(f"Took {self.seconds:.1f} s ({rate:.0f} documents/s).")
+        return lines
+
+
+def run_import(documents, publish=False, dry_run=False, progress=None):
+    """Import `documents` (from `collect()` or uploads), each in its own
+    transaction. `progress(done, total)` is called after each document."""
+    started = time.perf_counter()
+    parser = Parser()
+    writer = Writer(publish=publish, dry_run=dry_run)
+    report = ImportReport(dry_run=dry_run)
+    total = len(documents)
+    for done, document in enumerate(documents, 1):
+        report.results.append(import_one(document, parser, writer))
+        if progress:
+            progress(done, total)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def import_one(document, parser, writer):
+    """Read, decode, parse and write one document; any problem is one line."""
+    if document.skip:
+        return DocumentResult(document.name, outcome="skipped", reason=document.skip)
+    try:
+        data = document.data
+        if data is None:
+            data = read_limited(document.path)
+        text, _ = decode(data)
+    except RejectedDocument as exc:
+        return DocumentResult(document.name, outcome="failed", reason=str(exc))
+    except OSError as exc:
+        return DocumentResult(
+            document.name, outcome="failed", reason=f"unreadable: {exc.strerror}"
+        )
+    try:
+        parsed = parser.parse(text, document.name)
+    except Exception as exc:  # a parser bug on one document must not stop the run
+        return DocumentResult(
+            document.name,
+            outcome="failed",
+            reason=f"could not be parsed ({type(exc).__name__}: {exc})",
+        )
+    return writer.write(parsed, content_hash(data), len(data))

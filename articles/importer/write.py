@@ -1,0 +1,706 @@
+"""
+The writer: a `ParsedDocument` into articles, FAQ questions, treatments, facts and
+contraindications, idempotently, one transaction per document.
+
+The conflict rule. Every imported row keeps `import_fingerprint`, a hash of the
+fields as the importer last wrote them. On a re-import the writer compares three
+hashes: what it would write now (new), what it wrote last (last) and what the row
+holds (current).
+
+- new == current: nothing to do ("unchanged"; a staff edit that the source now
+  agrees with is adopted).
+- new == last: the source did not change what it yields; a staff edit stands
+  ("unchanged").
+- current == last: nobody edited the row since the import; it is updated.
+- otherwise staff edited it and the source changed too: the row is left alone,
+  `import_conflict` says why, and the run reports a conflict.
+
+Facts and contraindications have no provenance columns of their own: the hash of
+the rows one source gave one treatment is kept on that source's article
+(`import_notes["facts"]`, by treatment slug), and the same rule applies to the set.
+
+Rows are saved through the ORM (`save()`, `tags.add()`), so signals other parts of
+the site hang off `post_save` (search index, revisions) see imports like admin edits.
+"""
+
+import hashlib
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+from django.db.models.signals import m2m_changed, post_save
+from django.utils import timezone
+from django.utils.text import slugify
+from taggit.models import Tag, TaggedItem
+
+from articles.importer.parse import PARSER_VERSION, ParsedDocument, _key
+from articles.importer.vocabulary import VOCABULARY
+from articles.models import (
+    Article,
+    Contraindication,
+    Source,
+    Treatment,
+    TreatmentFact,
+    unique_slug,
+)
+from clinic.publishing import Status
+from faq.models import Question
+
+KIND_ORDER = {kind: index for index, kind in enumerate(TreatmentFact.Kind.values)}
+
+
+def fingerprint(values):
+    """A stable hash of a dict of field values."""
+    data = json.dumps(values, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(data.encode()).hexdigest()
+
+
+def content_hash(data):
+    """The hash of a source document's bytes, as stored on every row it yields."""
+    return hashlib.sha256(data).hexdigest()
+
+
+@dataclass
+class DocumentResult:
+    """What importing one document did, for the summary."""
+
+    name: str
+    outcome: str = ""
+    reason: str = ""
+    rows: Counter = field(default_factory=Counter)
+    corrections: list = field(default_factory=list)
+    dropped: list = field(default_factory=list)
+    warnings: list = field(default_factory=list)
+    conflicts: list = field(default_factory=list)
+
+    def count(self, kind, what):
+        self.rows[(kind, what)] += 1
+
+    def decide(self, article_created):
+        """The document's outcome from what happened to its rows."""
+        if self.conflicts:
+            self.outcome = "conflict"
+        elif article_created:
+            self.outcome = "created"
+        elif any(what in ("created", "updated", "removed") for _, what in self.rows):
+            self.outcome = "updated"
+        else:
+            self.outcome = "unchanged"
+
+
+class Writer:
+    """Writes parsed documents. One instance per run: `publish` makes new rows
+    published instead of drafts; `dry_run` rolls every document back after
+    computing what it would do."""
+
+    def __init__(self, publish=False, dry_run=False, vocabulary=VOCABULARY):
+        self.publish = publish
+        self.dry_run = dry_run
+        self.vocabulary = vocabulary
+        self.now = timezone.now()
+        # Tags by name, as committed; a document's new tags join on commit.
+        self._tags = {}
+        self._new_tags = {}
+
+    def write(self, document: ParsedDocument, data_hash, size):
+        """Import one document in one transaction; never raises for a bad
+        document: the result says "failed" and why, and nothing is left behind."""
+        result = DocumentResult(document.name)
+        result.corrections = [str(c) for c in document.corrections]
+        result.dropped = list(document.dropped)
+        result.warnings = list(document.warnings) + [
+            f"question {q.position}: {w}" for q in document.faq for w in q.warnings
+        ]
+        self._new_tags = {}
+        try:
+            with transaction.atomic():
+                created = self._write(document, data_hash, size, result)
+                if self.dry_run:
+                    transaction.set_rollback(True)
+            if not self.dry_run:
+                self._tags.update(self._new_tags)
+        except Exception as exc:  # one bad document must not stop the run
+            message = " ".join(str(exc).split()) or type(exc).__name__
+            result.outcome, result.reason = "failed", f"{type(exc).__name__}: {message}"
+            result.rows.clear()
+            result.conflicts.clear()
+            return result
+        result.decide(created)
+        return result
+
+    # --- helpers -------------------------------------------------------------------
+
+    def _provenance(self, document, data_hash):
+        return {
+            "source_name": document.name[:255],
+            "source_hash": data_hash,
+            "imported_at": self.now,
+            "parser_version": PARSER_VERSION,
+        }
+
+    def _new_status(self):
+        return Status.PUBLISHED if self.publish else Status.DRAFT
+
+    def _should_publish(self, row):
+        """--publish publishes an imported row that nobody has ever published;
+        a row staff unpublished (it has a publish time) stays a draft."""
+        return self.publish and row.status == Status.DRAFT and row.published_at is None
+
+    def _tag_objects(self, names):
+        """Tag rows for `names`, created when missing, cached for the run."""
+        wanted = [n for n in dict.fromkeys(names)]
+        missing = [n for n in wanted if n not in self._tags and n not in self._new_tags]
+        if missing:
+            for tag in Tag.objects.filter(name__in=missing):
+                self._new_tags[tag.name] = tag
+            for name in missing:
+                if name not in self._new_tags:
+                    self._new_tags[name] = Tag.objects.create(name=name)
+        return [self._tags.get(n) or self._new_tags[n] for n in wanted]
+
+    def _tag_new_rows(self, pairs):
+        """Tag freshly created rows in one INSERT. [(row, names), ...]
+
+        taggit's `add()` costs four queries a tag; this does what it does (the
+        m2m_changed pre_add/post_add pair and a post_save per TaggedItem, which
+        the search index listens to) with one bulk insert per document."""
+        pairs = [(row, self._tag_objects(names)) for row, names in pairs if names]
+        if not pairs:
+            return
+        items, sent = [], []
+        for row, tags in pairs:
+            content_type = ContentType.objects.get_for_model(row)
+            pk_set = {t.pk for t in tags}
+            m2m_changed.send(
+                sender=TaggedItem, action="pre_add", instance=row, reverse=False,
+                model=Tag, pk_set=pk_set, using="default",
+            )  # fmt: skip
+            items += [
+                TaggedItem(tag=tag, content_type=content_type, object_id=row.pk)
+                for tag in tags
+            ]
+            sent.append((row, pk_set))
+        TaggedItem.objects.bulk_create(items)
+        for item in items:
+            post_save.send(
+                sender=TaggedItem, instance=item, created=True, update_fields=None,
+                raw=False, using="default",
+            )  # fmt: skip
+        for row, pk_set in sent:
+            m2m_changed.send(
+                sender=TaggedItem, action="post_add", instance=row, reverse=False,
+                model=Tag, pk_set=pk_set, using="default",
+            )  # fmt: skip
+
+    @staticmethod
+    def _slug(model, text, salt, max_length=200):
+        """A slug from `text`; when taken, made unique with a short hash of `salt`
+        (source and position) rather than by counting up, which costs a query per
+        existing copy when thousands of sources share a question."""
+        base = (slugify(text) or "page")[: max_length - 8].strip("-") or "page"
+        if not model._default_manager.filter(slug=base).exists():
+            return base
+        candidate = f"{base}-{hashlib.sha1(salt.encode()).hexdigest()[:6]}"
+        if not model._default_manager.filter(slug=candidate).exists():
+            return candidate
+        return unique_slug(model, text)
+
+    @staticmethod
+    def _decide(current, last, new):
+        if new == current:
+            return "unchanged"
+        if new == last:
+            return "unchanged"
+        if current == last:
+            return "update"
+        return "conflict"
+
+    def _conflict(self, model, row, document, data_hash, what, result, kind):
+        message = (
+            f"{document.name} changed (content hash {data_hash[:12]}) on "
+            f"{self.now:%Y-%m-%d %H:%M} but this {what} was edited since the last "
+            "import, so the new text was not applied. Compare the source, then edit "
+            "by hand or clear the edit."
+        )
+        if row.import_conflict != message:
+            model.objects.filter(pk=row.pk).update(import_conflict=message)
+        result.count(kind, "conflict")
+        result.conflicts.append(f"{kind} {row}: edited since the last import")
+
+    # --- the document --------------------------------------------------------------
+
+    def _write(self, document, data_hash, size, result):
+        source = self._source(document, data_hash, size)
+        existing = (
+            Article.objects.filter(source_name=document.name).order_by("pk").first()
+        )
+        # The hash of the facts this document gave each treatment lives on the
+        # document's own article: per document, so it never grows with the site.
+        self._fact_hashes = dict(
+            ((existing and existing.import_notes) or {}).get("facts", {})
+        )
+        treatments = self._treatments(document, data_hash, source, result)
+        article, created = self._article(
+            document, data_hash, source, treatments, result, existing
+        )
+        self._questions(document, data_hash, source, article, treatments, result)
+        return created
+
+    def _source(self, document, data_hash, size):
+        values = {
+            "title": document.title[:300],
+            "content_hash": data_hash,
+            "size": size,
+            "parser_version": PARSER_VERSION,
+        }
+        source = Source.objects.filter(file_name=document.name).first()
+        if source is None:
+            source = Source.objects.create(
+                file_name=document.name, imported_at=self.now, **values
+            )
+            source._created_now = True
+            return source
+        if any(getattr(source, k) != v for k, v in values.items()):
+            for k, v in values.items():
+                setattr(source, k, v)
+            source.imported_at = self.now
+            source.save()
+        return source
+
+    # Treatments -------------------------------------------------------------------
+
+    def _treatments(self, document, data_hash, source, result):
+        """The treatments the document discusses, created or updated, with this
+        source's facts and contraindications. Returns {slug: Treatment}."""
+        voc = self.vocabulary
+        slugs = list(document.treatments)
+        for item in (*document.facts, *document.contraindications, *document.faq):
+            if item.treatment and item.treatment not in slugs:
+                slugs.append(item.treatment)
+        if not slugs:
+            return {}
+        names = {voc.by_slug[s].name: s for s in slugs}
+        existing = {}
+        for row in Treatment.objects.filter(slug__in=slugs):
+            existing[row.slug] = row
+        missing = [n for n, s in names.items() if s not in existing]
+        if missing:
+            for row in Treatment.objects.filter(title__in=missing).order_by("pk"):
+                existing.setdefault(names[row.title], row)
+
+        treatments = {}
+        for slug in slugs:
+            row = existing.get(slug)
+            seen = document.misspellings.get(slug, ())
+            if row is None:
+                row = self._create_treatment(slug, document, data_hash, seen)
+                result.count("treatment", "created")
+            else:
+                self._update_treatment(row, slug, document, data_hash, seen, result)
+            treatments[slug] = row
+
+        through = Treatment.sources.through
+        linked = set(
+            through.objects.filter(
+                treatment_id__in=[t.pk for t in treatments.values()], source=source
+            ).values_list("treatment_id", flat=True)
+        )
+        for row in treatments.values():
+            if row.pk not in linked:
+                row.sources.add(source)
+        self._facts(document, source, treatments, result)
+        return treatments
+
+    @staticmethod
+    def _treatment_values(row):
+        return {
+            "title": row.title,
+            "summary": row.summary,
+            "body": row.body,
+            "aftercare": row.aftercare,
+            "synonyms": row.synonyms,
+        }
+
+    def _merged_synonyms(self, slug, current, seen):
+        lines = {line.strip() for line in current.splitlines() if line.strip()}
+        return "\n".join(sorted(lines | set(self.vocabulary.synonym_lines(slug, seen))))
+
+    def _create_treatment(self, slug, document, data_hash, seen):
+        name = self.vocabulary.by_slug[slug].name
+        row = Treatment(
+            title=name,
+            slug=unique_slug(Treatment, slug),
+            summary=document.definitions.get(slug, ""),
+            synonyms=self._merged_synonyms(slug, "", seen),
+            status=self._new_status(),
+            import_notes={},
+            **self._provenance(document, data_hash),
+        )
+        row.import_fingerprint = fingerprint(self._treatment_values(row))
+        row.save()
+        return row
+
+    def _update_treatment(self, row, slug, document, data_hash, seen, result):
+        current = self._treatment_values(row)
+        desired = dict(current)
+        desired["summary"] = current["summary"] or document.definitions.get(slug, "")
+        desired["synonyms"] = self._merged_synonyms(slug, current["synonyms"], seen)
+        cur, new = fingerprint(current), fingerprint(desired)
+        action = self._decide(cur, row.import_fingerprint, new)
+        if action == "conflict":
+            self._conflict(Treatment, row, document, data_hash, "treatment", result,
+                           "treatment")  # fmt: skip
+            return
+        publish = self._should_publish(row) and cur == row.import_fingerprint
+        if action == "update" or publish:
+            for k, v in desired.items():
+                setattr(row, k, v)
+            if publish:
+                row.status = Status.PUBLISHED
+            row.import_fingerprint = new
+            row.import_conflict = ""
+            row.source_hash, row.imported_at = data_hash, self.now
+            row.parser_version = PARSER_VERSION
+            row.save()
+            result.count("treatment", "updated")
+        else:
+            result.count("treatment", "unchanged")
+
+    def _facts(self, document, source, treatments, result):
+        """This source's facts and contraindication rows on each treatment."""
+        by_pk = {t.pk: t for t in treatments.values()}
+        wanted = {pk: ([], []) for pk in by_pk}
+        slug_pk = {slug: t.pk for slug, t in treatments.items()}
+        other_facts = set(
+            TreatmentFact.objects.filter(treatment_id__in=by_pk)
+            .exclude(source=source)
+            .values_list("treatment_id", "kind", "value")
+        )
+        other_conditions = set(
+            Contraindication.objects.filter(treatment_id__in=by_pk)
+            .exclude(source=source)
+            .values_list("treatment_id", "condition")
+        )
+        for fact in document.facts:
+            pk = slug_pk[fact.treatment]
+            # The same fact from an earlier source is cited once, by that source.
+            if (pk, fact.kind, fact.value) in other_facts:
+                continue
+            wanted[pk][0].append(
+                {
+                    "kind": fact.kind,
+                    "value": fact.value,
+                    "quote": fact.quote,
+                    "position": KIND_ORDER[fact.kind],
+                }
+            )
+        for index, item in enumerate(document.contraindications):
+            pk = slug_pk[item.treatment]
+            if (pk, item.condition) in other_conditions:
+                continue
+            wanted[pk][1].append(
+                {
+                    "condition": item.condition,
+                    "reason": item.reason,
+                    "quote": item.quote,
+                    "position": index,
+                }
+            )
+        have = {pk: ([], []) for pk in by_pk}
+        # A source row made in this transaction has no facts yet: skip the lookups.
+        fresh = getattr(source, "_created_now", False)
+        facts_rows = (
+            []
+            if fresh
+            else TreatmentFact.objects.filter(treatment_id__in=by_pk, source=source)
+        )
+        contra_rows = (
+            []
+            if fresh
+            else Contraindication.objects.filter(treatment_id__in=by_pk, source=source)
+        )
+        for row in facts_rows:
+            have[row.treatment_id][0].append(
+                {k: getattr(row, k) for k in ("kind", "value", "quote", "position")}
+            )
+        for row in contra_rows:
+            have[row.treatment_id][1].append(
+                {
+                    k: getattr(row, k)
+                    for k in ("condition", "reason", "quote", "position")
+                }
+            )
+
+        def rows_hash(pair):
+            return fingerprint(
+                [
+                    sorted(pair[0], key=lambda d: sorted(d.items())),
+                    sorted(pair[1], key=lambda d: sorted(d.items())),
+                ]
+            )
+
+        new_facts, new_contra = [], []
+        for pk, treatment in by_pk.items():
+            last = self._fact_hashes.get(treatment.slug, fingerprint([[], []]))
+            cur, new = rows_hash(have[pk]), rows_hash(wanted[pk])
+            action = self._decide(cur, last, new)
+            if action == "conflict":
+                result.count("facts", "conflict")
+                result.conflicts.append(
+                    f"facts of {treatment} from {document.name}: edited since the "
+                    "last import"
+                )
+                continue
+            if action == "update":
+                TreatmentFact.objects.filter(treatment_id=pk, source=source).delete()
+                Contraindication.objects.filter(treatment_id=pk, source=source).delete()
+                new_facts += [
+                    TreatmentFact(treatment_id=pk, source=source, **values)
+                    for values in wanted[pk][0]
+                ]
+                new_contra += [
+                    Contraindication(treatment_id=pk, source=source, **values)
+                    for values in wanted[pk][1]
+                ]
+                result.count("facts", "updated" if any(have[pk]) else "created")
+            else:
+                result.count("facts", "unchanged")
+            self._fact_hashes[treatment.slug] = new
+        TreatmentFact.objects.bulk_create(new_facts)
+        Contraindication.objects.bulk_create(new_contra)
+
+    # Article ----------------------------------------------------------------------
+
+    @staticmethod
+    def _article_values(title, summary, body, tags, treatment_slugs):
+        return {
+            "title": title,
+            "summary": summary,
+            "body": body,
+            "tags": sorted(tags),
+            "treatments": sorted(treatment_slugs),
+        }
+
+    def _article(self, document, data_hash, source, treatments, result, row):
+        linked = [treatments[s] for s in document.treatments if s in treatments]
+        desired = self._article_values(
+            document.title,
+            document.summary,
+            document.body,
+            document.tags,
+            [t.slug for t in linked],
+        )
+        new = fingerprint(desired)
+        notes = document.notes()
+        if self._fact_hashes:
+            notes["facts"] = dict(sorted(self._fact_hashes.items()))
+        if row is None:
+            row = Article(
+                title=document.title,
+                slug=self._slug(Article, document.title, document.name),
+                summary=document.summary,
+                body=document.body,
+                status=self._new_status(),
+                import_fingerprint=new,
+                import_notes=notes,
+                **self._provenance(document, data_hash),
+            )
+            row.save()
+            self._tag_new_rows([(row, document.tags)])
+            if linked:
+                row.treatments.add(*linked)
+            row.sources.add(source)
+            result.count("article", "created")
+            return row, True
+
+        current = self._article_values(
+            row.title,
+            row.summary,
+            row.body,
+            row.tags.names(),
+            row.treatments.values_list("slug", flat=True),
+        )
+        cur = fingerprint(current)
+        action = self._decide(cur, row.import_fingerprint, new)
+        if action == "conflict":
+            self._conflict(Article, row, document, data_hash, "article", result,
+                           "article")  # fmt: skip
+            if row.import_notes.get("facts") != notes.get("facts"):
+                Article.objects.filter(pk=row.pk).update(
+                    import_notes={**row.import_notes, "facts": notes.get("facts", {})}
+                )
+            return row, False
+        publish = self._should_publish(row) and cur == row.import_fingerprint
+        if action == "update" or publish:
+            row.title, row.summary, row.body = (
+                document.title,
+                document.summary,
+                document.body,
+            )
+            if publish:
+                row.status = Status.PUBLISHED
+            row.import_fingerprint, row.import_conflict = new, ""
+            row.import_notes = notes
+            for k, v in self._provenance(document, data_hash).items():
+                setattr(row, k, v)
+            row.save()
+            if current["tags"] != desired["tags"]:
+                row.tags.set(self._tag_objects(document.tags))
+            if current["treatments"] != desired["treatments"]:
+                row.treatments.set(linked)
+            result.count("article", "updated")
+        else:
+            self._touch(Article, row, document, data_hash, new, notes, cur == new)
+            result.count("article", "unchanged")
+        if not row.sources.filter(pk=source.pk).exists():
+            row.sources.add(source)
+        return row, False
+
+    def _touch(self, model, row, document, data_hash, new, notes, adopt):
+        """Provenance follows the source even when the fields did not change; a
+        staff edit the source now agrees with (`adopt`) becomes the baseline."""
+        changes = {}
+        if row.source_hash != data_hash or row.parser_version != PARSER_VERSION:
+            changes.update(self._provenance(document, data_hash))
+        if adopt and row.import_fingerprint != new:
+            changes["import_fingerprint"] = new
+            changes["import_conflict"] = ""
+        if notes is not None and row.import_notes != notes:
+            changes["import_notes"] = notes
+        if changes:
+            model.objects.filter(pk=row.pk).update(**changes)
+
+    # Questions --------------------------------------------------------------------
+
+    @staticmethod
+    def _question_values(question, answer, treatment_id, position, tags):
+        return {
+            "question": question,
+            "answer": answer,
+            "treatment": treatment_id,
+            "position": position,
+            "tags": sorted(tags),
+        }
+
+    def _questions(self, document, data_hash, source, article, treatments, result):
+        rows = list(
+            Question.objects.filter(source_name=document.name)
+            .prefetch_related("tags")
+            .order_by("position", "pk")
+        )
+        by_text = {_key(r.question): r for r in rows}
+        by_position = {r.position: r for r in rows}
+        matched = set()
+        new_links, new_tags = [], []
+        for entry in document.faq:
+            if not entry.answer:
+                continue
+            treatment = treatments.get(entry.treatment)
+            treatment_id = treatment.pk if treatment else None
+            desired = self._question_values(
+                entry.question, entry.answer, treatment_id, entry.position, entry.tags
+            )
+            new = fingerprint(desired)
+            notes = {}
+            if entry.corrections:
+                notes["corrections"] = [str(c) for c in entry.corrections]
+            if entry.warnings:
+                notes["warnings"] = list(entry.warnings)
+            row = by_text.get(_key(entry.question))
+            if row is None or row.pk in matched:
+                candidate = by_position.get(entry.position)
+                row = candidate if candidate and candidate.pk not in matched else None
+            if row is None:
+                row = Question(
+                    question=entry.question,
+                    slug=self._slug(
+                        Question, entry.question, f"{document.name}#{entry.position}"
+                    ),
+                    answer=entry.answer,
+                    treatment=treatment,
+                    article=article,
+                    position=entry.position,
+                    status=self._new_status(),
+                    import_fingerprint=new,
+                    import_notes=notes,
+                    **self._provenance(document, data_hash),
+                )
+                row.save()
+                new_tags.append((row, entry.tags))
+                new_links.append(row.pk)
+                result.count("question", "created")
+                continue
+            matched.add(row.pk)
+            current = self._question_values(
+                row.question,
+                row.answer,
+                row.treatment_id,
+                row.position,
+                [t.name for t in row.tags.all()],
+            )
+            cur = fingerprint(current)
+            action = self._decide(cur, row.import_fingerprint, new)
+            if action == "conflict":
+                self._conflict(Question, row, document, data_hash, "question", result,
+                               "question")  # fmt: skip
+                continue
+            if row.article_id != article.pk:
+                # The article was deleted and imported again: relink, touch nothing.
+                Question.objects.filter(pk=row.pk).update(article=article)
+                row.article = article
+            publish = self._should_publish(row) and cur == row.import_fingerprint
+            if action == "update" or publish:
+                row.question, row.answer = entry.question, entry.answer
+                row.treatment, row.position = treatment, entry.position
+                if publish:
+                    row.status = Status.PUBLISHED
+                row.import_fingerprint, row.import_conflict = new, ""
+                row.import_notes = notes
+                for k, v in self._provenance(document, data_hash).items():
+                    setattr(row, k, v)
+                row.save()
+                if current["tags"] != desired["tags"]:
+                    row.tags.set(self._tag_objects(entry.tags))
+                result.count("question", "updated")
+            else:
+                self._touch(Question, row, document, data_hash, new, notes, cur == new)
+                result.count("question", "unchanged")
+        self._tag_new_rows(new_tags)
+        if new_links:
+            Question.sources.through.objects.bulk_create(
+                [
+                    Question.sources.through(question_id=pk, source_id=source.pk)
+                    for pk in new_links
+                ]
+            )
+        for row in rows:
+            if row.pk in matched:
+                continue
+            self._stale_question(row, document, result)
+
+    def _stale_question(self, row, document, result):
+        """A question the source no longer has: removed if it is an untouched
+        draft, otherwise kept and flagged for the editor."""
+        current = self._question_values(
+            row.question,
+            row.answer,
+            row.treatment_id,
+            row.position,
+            [t.name for t in row.tags.all()],
+        )
+        untouched = fingerprint(current) == row.import_fingerprint
+        if untouched and row.status == Status.DRAFT:
+            row.delete()
+            result.count("question", "removed")
+            return
+        message = (
+            f"{document.name} no longer has this question (import of "
+            f"{self.now:%Y-%m-%d %H:%M}); it was kept because it is published or "
+            "was edited. Delete it if it is no longer wanted."
+        )
+        if row.import_conflict != message:
+            Question.objects.filter(pk=row.pk).update(import_conflict=message)
+        result.count("question", "conflict")
+        result.conflicts.append(f"question {row}: no longer in the source")

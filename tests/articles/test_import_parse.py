@@ -1,0 +1,326 @@
+"""The pure parser: text in, ParsedDocument out, no database."""
+
+from pathlib import Path
+
+import pytest
+
+from articles.importer.decode import decode
+from articles.importer.parse import escape_markdown, parse
+
+DATA = Path(__file__).resolve().parent.parent / "data"
+SOURCES = Path(__file__).resolve().parents[2] / "sources"
+
+
+def parsed(name, folder=DATA):
+    text, _ = decode((folder / name).read_bytes())
+    return parse(text, name)
+
+
+def seed(prefix):
+    path = next(SOURCES.glob(f"{prefix}_*.txt"))
+    return parsed(path.name, SOURCES)
+
+
+# --- titles ----------------------------------------------------------------------
+
+TITLES = [
+    # (document, expected title, rule)
+    ("000", "Is Microdermabrasion Effective On Stretch Marks?", "first line"),
+    ("001", "Microdermabrasion for Stretch Marks", "first line"),
+    ("002", "Understanding Microneedling for Stretch Marks", "first heading"),
+    ("003", "Microneedling for Stretch Marks", "treatment for topic"),
+    (
+        "004",
+        "This Simple At-Home Treatment Will Remove Your Stretch Marks & Body Scars",
+        "first line",
+    ),
+]
+
+
+@pytest.mark.parametrize(("prefix", "title", "rule"), TITLES)
+def test_seed_title_follows_the_stated_rule(prefix, title, rule):
+    document = seed(prefix)
+    assert (document.title, document.title_rule) == (title, rule)
+
+
+@pytest.mark.parametrize(
+    ("text", "title", "rule"),
+    [
+        ("Short Title\n\nA paragraph of text.", "Short Title", "first line"),
+        (
+            "A long opening paragraph that says a lot. It has sentences.\n\n"
+            "Introduction\n\nText.\n\nThe Real Heading\n\nMore text.",
+            "The Real Heading",
+            "first heading",
+        ),
+        (
+            "Opening paragraph with no heading at all. Microneedling helps acne. "
+            "Acne scars fade with microneedling.",
+            "Microneedling for Acne",
+            "treatment for topic",
+        ),
+        (
+            "A plain paragraph about nothing in particular, really. And more.",
+            "A plain paragraph about nothing in particular, really",
+            "first sentence",
+        ),
+    ],
+)
+def test_title_derivation_rules(text, title, rule):
+    document = parse(text, "doc.txt")
+    assert (document.title, document.title_rule) == (title, rule)
+
+
+def test_duplicated_title_line_is_dropped_and_reported():
+    document = parsed("duplicated_title.txt")
+    assert document.title == "Microneedling for Acne Scars"
+    assert "Microneedling for Acne Scars" not in document.body
+    assert any("repeated title line" in d for d in document.dropped)
+
+
+def test_misspelt_title_is_corrected_and_reported():
+    document = seed("000")
+    assert document.title == "Is Microdermabrasion Effective On Stretch Marks?"
+    assert any(
+        c.wrong == "Micodermabrasion" and c.where == "title"
+        for c in document.corrections
+    )
+
+
+# --- FAQ shapes --------------------------------------------------------------------
+
+FAQ_SHAPES = [
+    # (sample, number of questions, first question, start of its answer)
+    (
+        "faq_q_dot.txt",
+        2,
+        "How many microneedling sessions will I need?",
+        "Most patients need 3 to 6 sessions",
+    ),
+    (
+        "faq_question_lines.txt",
+        3,
+        "Is microdermabrasion safe during pregnancy?",
+        "It is not recommended for pregnant",
+    ),
+]
+
+
+@pytest.mark.parametrize(("sample", "count", "question", "answer"), FAQ_SHAPES)
+def test_faq_shapes_become_question_and_answer_pairs(sample, count, question, answer):
+    document = parsed(sample)
+    assert len(document.faq) == count
+    assert document.faq[0].question == question
+    assert document.faq[0].answer.startswith(answer)
+    assert [q.position for q in document.faq] == list(range(1, count + 1))
+
+
+def test_faq_block_is_not_copied_into_the_body():
+    document = seed("000")
+    assert "Frequently Asked Questions" not in document.body
+    assert "Q:" not in document.body
+    assert "Best results are obtained" not in document.body
+
+
+def test_seed_faq_block_gives_ten_corrected_questions_in_order():
+    questions = [q.question for q in seed("000").faq]
+    assert len(questions) == 10
+    assert questions[0] == (
+        "How Many Microdermabrasion Treatments Are Required Until You See A Difference?"
+    )
+    assert questions[6] == "Does Microdermabrasion Help For Young People?"
+    assert questions[9] == "Can I Have Microdermabrasion On Blackheads?"
+    for wrong in ("Dermabration", "Microdermal Abrasion", "Derma Brasion", "basion"):
+        assert not any(wrong in q for q in questions)
+
+
+def test_question_heading_with_several_paragraphs_is_a_section_not_faq():
+    document = parsed("question_heading_section.txt")
+    assert document.faq == ()
+    assert "## How Does Microdermabrasion Help Acne Scars?" in document.body
+    assert "Deeper scars need other treatments" in document.body
+
+
+def test_seed_question_heading_is_a_section():
+    document = seed("000")
+    headings = [s.heading for s in document.sections]
+    assert "How Does Microdermabrasion Get Rid Of Stretch Marks?" in headings
+    assert all("Get Rid Of" not in q.question for q in document.faq)
+
+
+def test_single_question_line_outside_faq_block_is_a_heading():
+    document = parse("Title Here\n\nIntro text.\n\nIs It Safe?\n\nYes, mostly.", "x")
+    assert document.faq == ()
+    assert "## Is It Safe?" in document.body
+
+
+def test_faq_questions_attach_to_the_treatment_they_name():
+    document = parsed("faq_q_dot.txt")
+    assert {q.treatment for q in document.faq} == {"microneedling"}
+
+
+# --- chrome, repeats, encodings ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "chrome",
+    [
+        "top of page",
+        "Read more",
+        "Share this",
+        "Post a Comment",
+        "Skin Care",
+        "Get updated with beauty resources, tips, and news",
+        ". BELLEMOCHA.com Theme by STS.",
+    ],
+)
+def test_page_chrome_is_removed(chrome):
+    documents = [parsed("duplicated_title.txt"), seed("002"), seed("004")]
+    for document in documents:
+        assert chrome not in document.body
+        assert chrome not in document.title
+
+
+def test_read_more_glued_to_a_paragraph_is_removed():
+    document = parsed("duplicated_title.txt")
+    assert "The procedure can take from 15 to 60 minutes." in document.body
+    assert "Read more" not in document.body
+
+
+def test_repeated_sections_collapse_to_one_and_are_reported():
+    document = seed("002")
+    headings = [s.heading for s in document.sections]
+    assert headings.count("Conclusion") == 1
+    assert headings.count("Preparing for Microneedling Treatment") == 1
+    assert headings[-1] == "Conclusion"
+    assert "Understanding Microneedling for Stretch Marks" not in document.body
+    assert sum("repeated section" in d for d in document.dropped) == 8
+
+
+@pytest.mark.parametrize(
+    ("sample", "title"),
+    [
+        ("crlf.txt", "Microneedling for Stretch Marks"),
+        ("cp1252.txt", 'Microdermabrasion – "what\'s involved"'),
+        ("utf16.txt", "Microneedling for Scars"),
+    ],
+)
+def test_line_endings_and_encodings_are_read(sample, title):
+    document = parsed(sample)
+    assert document.title == title
+    assert "\r" not in document.body
+    assert document.body
+
+
+def test_no_break_spaces_and_curly_quotes_are_normalised():
+    document = parse("Title\n\nIt\u2019s\u00a0a \u201ctest\u201d of text.", "x")
+    assert document.body == 'It\'s a "test" of text.'
+
+
+# --- treatments, facts, warnings ---------------------------------------------------
+
+MISSPELLINGS = [
+    "Micodermabrasion",
+    "Microdermabration",
+    "microderm abrasian",
+    "Micro Derma Brasion",
+    "Microdermabasion",
+    "Macrodermabrasion",
+    "Microdermal Abrasion",
+    "micro dermabrasion",
+    "Microdermabrassion",  # not in any list: caught by the edit-distance match
+]
+
+
+@pytest.mark.parametrize("wrong", MISSPELLINGS)
+def test_misspelt_treatment_names_are_corrected(wrong):
+    document = parse(f"About {wrong} Today\n\nText about it.", "x")
+    assert "microdermabrasion" in document.title.lower()
+    assert wrong not in document.title
+    assert document.treatments == ("microdermabrasion",)
+
+
+@pytest.mark.parametrize(
+    ("name", "slug"),
+    [
+        ("microderm", "microdermabrasion"),
+        ("micro needling", "microneedling"),
+        ("micro-needling", "microneedling"),
+        ("collagen induction therapy", "microneedling"),
+        ("derma roller", "microneedling"),
+    ],
+)
+def test_synonyms_are_recognised_as_the_treatment(name, slug):
+    document = parse(f"Title\n\nI tried {name} last year.", "x")
+    assert document.primary_treatment == slug
+
+
+def test_synonyms_are_not_corrected():
+    document = parse("Title\n\nI tried microderm and a derma roller.", "x")
+    assert document.body == "I tried microderm and a derma roller."
+
+
+def test_treatment_facts_keep_their_sentence():
+    facts = {(f.treatment, f.kind, f.value): f.quote for f in seed("003").facts}
+    assert facts[("microneedling", "interval", "Every 4 to 6 weeks")].startswith(
+        "Multiple sessions, usually spaced 4-6 weeks apart"
+    )
+    assert ("microneedling", "session_length", "15 to 60 minutes") in facts
+
+
+def test_contraindications_are_found_with_their_reason():
+    found = {c.condition: c for c in seed("000").contraindications}
+    assert set(found) >= {
+        "Chemical peel within the last 14 days",
+        "Pregnant or nursing",
+        "Under 14 years old",
+    }
+    peel = found["Chemical peel within the last 14 days"]
+    assert "in the last 14 days" in peel.quote
+    assert peel.reason.startswith("The two exfoliating procedures")
+
+
+def test_missing_list_is_a_warning_not_a_fix():
+    document = seed("000")
+    assert any(
+        "Here's a list of possible stretch marks treatments:" in w
+        for w in document.warnings
+    )
+    assert "Here's a list of possible stretch marks treatments:" in document.body
+
+
+def test_cut_off_sentence_is_a_warning():
+    document = parse("Title\n\nThis sentence stops in the middle of a thought and", "x")
+    assert any("sentence cut off" in w for w in document.warnings)
+    answer_8 = seed("000").faq[7]
+    assert any('before "Your"' in w for w in answer_8.warnings)
+
+
+def test_tags_come_from_the_controlled_vocabulary():
+    assert seed("001").tags == ("stretch marks",)
+    assert "pregnancy" in seed("000").tags
+
+
+# --- markup is text -------------------------------------------------------------------
+
+
+def test_markup_in_a_source_is_escaped_in_markdown():
+    document = parsed("hostile_markup.txt")
+    assert "<script>" not in document.body
+    assert "&lt;script&gt;" in document.body
+    assert "&lt;img src=x onerror=alert(2)&gt;" in document.body
+    assert "\\[click\\]" in document.body
+    assert "\\# Not a heading" in document.body
+
+
+@pytest.mark.parametrize(
+    ("text", "escaped"),
+    [
+        ("a < b & c > d", "a &lt; b &amp; c &gt; d"),
+        ("# hash", "\\# hash"),
+        ("1. one", "1\\. one"),
+        ("*bold* _it_", "\\*bold\\* \\_it\\_"),
+    ],
+)
+def test_escape_markdown(text, escaped):
+    assert escape_markdown(text) == escaped

@@ -1,0 +1,230 @@
+"""The writer: idempotent, transactional, and never overwriting a staff edit."""
+
+import pytest
+
+from articles.importer.run import Document, collect, run_import
+from articles.importer.write import Writer
+from articles.models import Article, Contraindication, Source, Treatment, TreatmentFact
+from clinic.publishing import Status
+from faq.models import Question
+
+pytestmark = pytest.mark.django_db
+
+DOC = """\
+Microdermabrasion for Acne Scars
+
+Microdermabrasion is a gentle exfoliation that helps acne scars fade.
+
+Frequently Asked Questions
+
+Q: How many microdermabration sessions do I need?
+A: Best results come after 6 to 12 professional sessions.
+
+Q: Can I have it after a chemical peel?
+A: You should not have microdermabrasion if you had a chemical peel in the last \
+14 days because the skin needs to recover.
+"""
+
+
+def run(text=DOC, name="doc.txt", **options):
+    return run_import([Document(name, data=text.encode())], **options)
+
+
+def test_import_creates_article_questions_treatment_and_facts():
+    report = run()
+    assert report.outcomes["created"] == 1
+    article = Article.objects.get()
+    assert article.title == "Microdermabrasion for Acne Scars"
+    assert article.status == Status.DRAFT
+    assert list(article.treatments.values_list("slug", flat=True)) == [
+        "microdermabrasion"
+    ]
+    questions = list(Question.objects.order_by("position"))
+    assert [q.question for q in questions] == [
+        "How many microdermabrasion sessions do I need?",
+        "Can I have it after a chemical peel?",
+    ]
+    assert all(q.article == article for q in questions)
+    assert all(q.treatment.slug == "microdermabrasion" for q in questions)
+    fact = TreatmentFact.objects.get(kind="sessions")
+    assert fact.value == "6 to 12 sessions"
+    assert fact.source == Source.objects.get(file_name="doc.txt")
+    assert "6 to 12 professional sessions" in fact.quote
+    assert Contraindication.objects.get().condition == (
+        "Chemical peel within the last 14 days"
+    )
+
+
+def test_every_imported_row_carries_provenance():
+    run()
+    source = Source.objects.get()
+    rows = [*Article.objects.all(), *Question.objects.all(), *Treatment.objects.all()]
+    for row in rows:
+        assert row.source_name == "doc.txt"
+        assert row.source_hash == source.content_hash
+        assert row.imported_at is not None
+        assert row.parser_version
+        assert row.import_fingerprint
+
+
+def test_corrections_are_kept_on_the_row_for_the_editor():
+    run()
+    question = Question.objects.get(position=1)
+    assert question.import_notes["corrections"] == [
+        '"microdermabration" -> "microdermabrasion" (question 1)'
+    ]
+    treatment = Treatment.objects.get()
+    assert "microdermabration" in treatment.synonyms.splitlines()
+
+
+def test_second_run_changes_nothing():
+    run()
+    before = {a.pk: a.updated_at for a in Article.objects.all()}
+    report = run()
+    assert report.outcomes["unchanged"] == 1
+    assert report.outcomes["created"] == report.outcomes["updated"] == 0
+    assert {a.pk: a.updated_at for a in Article.objects.all()} == before
+    assert Question.objects.count() == 2
+    assert TreatmentFact.objects.count() == 1
+
+
+def test_changed_source_updates_rows_nobody_edited():
+    run()
+    report = run(DOC.replace("gentle exfoliation", "gentle, clinic-grade exfoliation"))
+    assert report.outcomes["updated"] == 1
+    assert "clinic-grade" in Article.objects.get().body
+
+
+def test_staff_edit_is_never_overwritten_and_is_reported_as_conflict():
+    run()
+    article = Article.objects.get()
+    article.body = "Rewritten by the clinic's editor."
+    article.save()
+    report = run(DOC.replace("gentle exfoliation", "changed exfoliation"))
+    assert report.outcomes["conflict"] == 1
+    article.refresh_from_db()
+    assert article.body == "Rewritten by the clinic's editor."
+    assert "edited since the last import" in article.import_conflict
+    assert any("conflict" in line for line in report.lines())
+
+
+def test_staff_edit_stands_when_the_source_did_not_change():
+    run()
+    question = Question.objects.get(position=1)
+    question.answer = "Ask us: it depends on your skin."
+    question.save()
+    report = run()
+    assert report.outcomes["unchanged"] == 1
+    question.refresh_from_db()
+    assert question.answer == "Ask us: it depends on your skin."
+    assert question.import_conflict == ""
+
+
+def test_edited_facts_are_not_replaced():
+    run()
+    TreatmentFact.objects.update(value="8 sessions, says our doctor")
+    report = run(DOC.replace("6 to 12", "5 to 10"))
+    assert report.outcomes["conflict"] == 1
+    assert TreatmentFact.objects.get().value == "8 sessions, says our doctor"
+
+
+def test_failed_document_leaves_nothing_and_others_still_import(monkeypatch):
+    original = Writer._questions
+
+    def explode(self, document, *args):
+        if document.name == "bad.txt":
+            raise RuntimeError("disk on fire")
+        return original(self, document, *args)
+
+    monkeypatch.setattr(Writer, "_questions", explode)
+    report = run_import(
+        [
+            Document("bad.txt", data=DOC.encode()),
+            Document("good.txt", data=DOC.replace("Acne", "Body").encode()),
+        ]
+    )
+    assert report.outcomes["failed"] == 1
+    assert report.outcomes["created"] == 1
+    assert "bad.txt: failed: RuntimeError: disk on fire" in report.lines()
+    assert not Source.objects.filter(file_name="bad.txt").exists()
+    assert not Article.objects.filter(source_name="bad.txt").exists()
+    assert list(Article.objects.values_list("source_name", flat=True)) == ["good.txt"]
+
+
+def test_interrupted_run_is_completed_by_the_next(monkeypatch):
+    original = Writer._questions
+    calls = []
+
+    def interrupt(self, *args):
+        calls.append(1)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        return original(self, *args)
+
+    monkeypatch.setattr(Writer, "_questions", interrupt)
+    documents = [Document(f"{n}.txt", data=DOC.encode()) for n in "ab"]
+    with pytest.raises(KeyboardInterrupt):
+        run_import(documents)
+    assert Article.objects.count() == 1
+    monkeypatch.setattr(Writer, "_questions", original)
+    report = run_import(documents)
+    assert report.outcomes == {**report.outcomes, "created": 1, "unchanged": 1}
+    assert Article.objects.count() == 2
+
+
+def test_dry_run_writes_nothing_but_reports_what_it_would_do():
+    report = run(dry_run=True)
+    assert report.outcomes["created"] == 1
+    assert report.headline().startswith("Dry run")
+    for model in (Article, Question, Treatment, TreatmentFact, Source):
+        assert not model.objects.exists()
+
+
+def test_publish_publishes_new_rows_only_once():
+    run(publish=True)
+    article = Article.objects.get()
+    assert article.is_published
+    assert all(q.status == Status.PUBLISHED for q in Question.objects.all())
+    article.status = Status.DRAFT  # a publisher takes it down
+    article.save()
+    report = run(publish=True)
+    assert report.outcomes["unchanged"] == 1
+    article.refresh_from_db()
+    assert article.status == Status.DRAFT
+
+
+def test_publish_publishes_an_earlier_draft_import_nobody_touched():
+    run()
+    report = run(publish=True)
+    assert report.outcomes["updated"] == 1
+    assert Article.objects.get().is_published
+
+
+def test_question_removed_from_source_is_deleted_while_an_untouched_draft():
+    run()
+    shorter = DOC.split("Q: Can I")[0]
+    report = run(shorter)
+    assert report.outcomes["updated"] == 1
+    assert Question.objects.count() == 1
+
+
+def test_markup_in_a_source_is_never_live():
+    run("Title\n\n<script>alert(1)</script> <img src=x onerror=alert(2)>")
+    article = Article.objects.get()
+    assert "<script" not in article.body_html
+    assert "<img" not in article.body_html
+    assert "&lt;script&gt;" in article.body_html
+    assert "onerror=alert(2)" in article.body_html  # shown as text
+
+
+def test_symlink_outside_the_folder_is_not_followed(tmp_path):
+    folder = tmp_path / "sources"
+    folder.mkdir()
+    outside = tmp_path / "secret.txt"
+    outside.write_text("Secret Title\n\nNot for import.")
+    (folder / "link.txt").symlink_to(outside)
+    (folder / "real.txt").write_text(DOC)
+    report = run_import(collect([folder]))
+    assert report.outcomes["skipped"] == 1
+    assert any("link.txt: skipped: symlink" in line for line in report.lines())
+    assert list(Article.objects.values_list("source_name", flat=True)) == ["real.txt"]
