@@ -45,6 +45,7 @@ from articles.models import (
     TreatmentFact,
     unique_slug,
 )
+from clinic.editorial.revisions import revision_actor
 from clinic.publishing import Status
 from faq.models import Question
 
@@ -115,7 +116,8 @@ class Writer:
         ]
         self._new_tags = {}
         try:
-            with transaction.atomic():
+            # Revisions saved by this transaction are attributed to the importer.
+            with revision_actor(origin="import"), transaction.atomic():
                 created = self._write(document, data_hash, size, result)
                 if self.dry_run:
                     transaction.set_rollback(True)

@@ -28,20 +28,24 @@ def body_text(obj):
     return getattr(obj, "body", None) or getattr(obj, "answer", "") or ""
 
 
-def run_checks(obj, rules=None):
-    """(findings, readability) for `obj`, without saving anything."""
+def active_rules():
     from clinic.editorial.models import ClaimRule
 
+    return list(ClaimRule.objects.filter(is_active=True))
+
+
+def run_checks(obj, rules=None):
+    """(findings, readability) for `obj`, without saving anything."""
     if rules is None:
-        rules = list(ClaimRule.objects.filter(is_active=True))
+        rules = active_rules()
     return find_claims(checked_text(obj), rules), readability(body_text(obj))
 
 
-def refresh_check(obj):
+def refresh_check(obj, rules=None):
     """Store the latest check of `obj` (one row per page)."""
     from clinic.editorial.models import ContentCheck
 
-    findings, scores = run_checks(obj)
+    findings, scores = run_checks(obj, rules)
     ContentCheck.objects.update_or_create(
         content_type=ContentType.objects.get_for_model(obj),
         object_id=obj.pk,

@@ -10,12 +10,10 @@ snapshot identical to the previous revision is not stored.
 import contextvars
 import json
 from contextlib import contextmanager
-from functools import partial
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
-from django.db.models import Max
 
 # Fields that change on every save or are derived: not part of a revision.
 UNTRACKED = {"id", "created_at", "updated_at", "body_html", "aftercare_html",
@@ -67,22 +65,48 @@ def changed_fields(old, new):
     return sorted(k for k in new.keys() | old.keys() if old.get(k) != new.get(k))
 
 
+class _Batch:
+    """The pages saved in one transaction, recorded once each when it commits."""
+
+    def __init__(self):
+        self.keys = {}
+
+    def flush(self):
+        from clinic.editorial.checks import active_rules, refresh_check
+
+        keys, self.keys = self.keys, {}
+        rules = active_rules()
+        by_model = {}
+        for (model, pk), actor in keys.items():
+            by_model.setdefault(model, {})[pk] = actor
+        for model, actors in by_model.items():
+            for obj in model._default_manager.filter(pk__in=actors):
+                user, origin = actors[obj.pk]
+                record_revision(obj, user=user, origin=origin)
+                refresh_check(obj, rules)
+
+
 def schedule_revision(model, pk):
-    """Record a revision of `model` #pk once the current transaction commits
-    (immediately in autocommit). Several saves in one transaction give one
-    revision: the later callbacks find nothing new and store nothing."""
-    user, origin = _actor.get()
-    transaction.on_commit(partial(_record_after_commit, model, pk, user, origin))
-
-
-def _record_after_commit(model, pk, user, origin):
-    obj = model._default_manager.filter(pk=pk).first()
-    if obj is not None:
-        record_revision(obj, user=user, origin=origin)
-        # The claims and readability check follows the same saves.
-        from clinic.editorial.checks import refresh_check
-
-        refresh_check(obj)
+    """Record a revision of `model` #pk, and refresh its claims check, once the
+    current transaction commits (at once in autocommit). All the saves, tag and
+    relation changes of one transaction give one revision per page: the admin saves
+    tags after the object, and an import saves a page several times."""
+    conn = transaction.get_connection()
+    actor = _actor.get()
+    if not conn.in_atomic_block:
+        batch = _Batch()
+        batch.keys[(model, pk)] = actor
+        batch.flush()
+        return
+    batch = getattr(conn, "_clinic_revision_batch", None)
+    # A rolled-back transaction drops its hooks: then start a new batch.
+    if batch is not None and any(e[1] == batch.flush for e in conn.run_on_commit):
+        batch.keys.setdefault((model, pk), actor)
+        return
+    batch = _Batch()
+    batch.keys[(model, pk)] = actor
+    conn._clinic_revision_batch = batch
+    transaction.on_commit(batch.flush)
 
 
 def record_revision(obj, user=None, origin="other", reverted_from=None):
@@ -94,9 +118,7 @@ def record_revision(obj, user=None, origin="other", reverted_from=None):
         last = Revision.objects.for_object(obj).order_by("-number").first()
         if last is not None and last.data == data and reverted_from is None:
             return None
-        number = (
-            Revision.objects.for_object(obj).aggregate(n=Max("number"))["n"] or 0
-        ) + 1
+        number = (last.number if last else 0) + 1
         return Revision.objects.create(
             content_type=ContentType.objects.get_for_model(obj),
             object_id=obj.pk,

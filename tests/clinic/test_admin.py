@@ -185,3 +185,15 @@ def test_view_on_site_reaches_the_draft_preview(editor_client):
     assert response.status_code == 200
     assert b"View on site" in response.content
     assert editor_client.get(article.get_absolute_url()).status_code == 200
+
+
+@pytest.mark.django_db
+def test_publishers_may_import_sources_and_editors_may_not(publisher, editor):
+    from django.test import Client
+
+    url = reverse("admin:articles_article_import")
+    as_publisher, as_editor = Client(), Client()
+    as_publisher.force_login(publisher)
+    as_editor.force_login(editor)
+    assert as_publisher.get(url).status_code == 200
+    assert as_editor.get(url).status_code == 403

@@ -151,3 +151,25 @@ def test_revision_is_recorded_even_if_the_last_one_was_pruned():
     article = make_article()
     Revision.objects.all().delete()
     assert record_revision(Article.objects.get(pk=article.pk)).number == 1
+
+
+@pytest.mark.django_db
+def test_an_import_keeps_one_revision_per_page_attributed_to_the_importer(tmp_path):
+    from faq.models import Question
+
+    source = tmp_path / "doc.txt"
+    source.write_text(
+        "Microneedling for Scars\n\nMicroneedling uses fine needles to make tiny "
+        "wounds that heal with new collagen. Most people need three sessions.\n\n"
+        "Frequently Asked Questions\n\nQ: Does it hurt?\n\nA: A numbing cream is "
+        "used first, so most people feel only mild discomfort.\n",
+        encoding="utf-8",
+    )
+    call_command("import_sources", str(source), stdout=None)
+    article = Article.objects.get()
+    question = Question.objects.get()
+    for page in (article, question):
+        history = revisions(page)
+        assert len(history) == 1
+        assert history[0].origin == "import"
+        assert history[0].data["tags"] == sorted(page.tags.names())
