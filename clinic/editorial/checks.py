@@ -56,3 +56,36 @@ def refresh_check(obj, rules=None):
             "grade": scores.grade if scores else None,
         },
     )
+
+
+def refresh_checks(model, objs, rules):
+    """`refresh_check` for many pages of one model in a fixed number of queries."""
+    from django.utils import timezone
+
+    from clinic.editorial.models import ContentCheck
+
+    if not objs:
+        return
+    content_type = ContentType.objects.get_for_model(model)
+    existing = {
+        check.object_id: check
+        for check in ContentCheck.objects.filter(
+            content_type=content_type, object_id__in=[obj.pk for obj in objs]
+        )
+    }
+    now = timezone.now()
+    changed, new = [], []
+    for obj in objs:
+        findings, scores = run_checks(obj, rules)
+        check = existing.get(obj.pk) or ContentCheck(
+            content_type=content_type, object_id=obj.pk
+        )
+        check.claims = [f.as_dict() for f in findings]
+        check.claims_count = len(findings)
+        check.reading_ease = scores.reading_ease if scores else None
+        check.grade = scores.grade if scores else None
+        check.checked_at = now
+        (changed if check.pk else new).append(check)
+    fields = ["claims", "claims_count", "reading_ease", "grade", "checked_at"]
+    ContentCheck.objects.bulk_update(changed, fields)
+    ContentCheck.objects.bulk_create(new)

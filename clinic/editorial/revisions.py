@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from django.contrib.contenttypes.models import ContentType
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
+from django.db.models import OuterRef, Subquery
 
 # Fields that change on every save or are derived: not part of a revision.
 UNTRACKED = {"id", "created_at", "updated_at", "body_html", "aftercare_html",
@@ -48,9 +49,8 @@ def snapshot(obj):
         if field.name == "tags":
             data["tags"] = sorted(tag.name for tag in obj.tags.all())
         elif field.many_to_many:
-            data[field.name] = sorted(
-                getattr(obj, field.name).values_list("pk", flat=True)
-            )
+            # .all() rather than values_list(): it uses prefetched rows.
+            data[field.name] = sorted(o.pk for o in getattr(obj, field.name).all())
         elif field.is_relation:
             data[field.name] = getattr(obj, field.attname)
         else:
@@ -72,7 +72,7 @@ class _Batch:
         self.keys = {}
 
     def flush(self):
-        from clinic.editorial.checks import active_rules, refresh_check
+        from clinic.editorial.checks import active_rules, refresh_checks
 
         keys, self.keys = self.keys, {}
         rules = active_rules()
@@ -80,10 +80,14 @@ class _Batch:
         for (model, pk), actor in keys.items():
             by_model.setdefault(model, {})[pk] = actor
         for model, actors in by_model.items():
-            for obj in model._default_manager.filter(pk__in=actors):
-                user, origin = actors[obj.pk]
-                record_revision(obj, user=user, origin=origin)
-                refresh_check(obj, rules)
+            relations = [f.name for f in model._meta.many_to_many]
+            objs = list(
+                model._default_manager.filter(pk__in=actors).prefetch_related(
+                    *relations
+                )
+            )
+            record_revisions(objs, actors)
+            refresh_checks(model, objs, rules)
 
 
 def schedule_revision(model, pk):
@@ -107,6 +111,51 @@ def schedule_revision(model, pk):
     batch.keys[(model, pk)] = actor
     conn._clinic_revision_batch = batch
     transaction.on_commit(batch.flush)
+
+
+def record_revisions(objs, actors):
+    """Store a revision of each page in `objs` (all of one model) that changed
+    since its last revision, in a fixed number of queries. `actors` maps each
+    pk to its (user, origin)."""
+    from clinic.editorial.models import Revision
+
+    if not objs:
+        return []
+    content_type = ContentType.objects.get_for_model(type(objs[0]))
+    newest = (
+        Revision.objects.filter(
+            content_type=content_type, object_id=OuterRef("object_id")
+        )
+        .order_by("-number")
+        .values("number")[:1]
+    )
+    lasts = {
+        rev.object_id: rev
+        for rev in Revision.objects.filter(
+            content_type=content_type,
+            object_id__in=[obj.pk for obj in objs],
+            number=Subquery(newest),
+        )
+    }
+    new = []
+    for obj in objs:
+        data, last = snapshot(obj), lasts.get(obj.pk)
+        if last is not None and last.data == data:
+            continue
+        user, origin = actors[obj.pk]
+        new.append(
+            Revision(
+                content_type=content_type,
+                object_id=obj.pk,
+                number=(last.number if last else 0) + 1,
+                user=user if getattr(user, "is_authenticated", False) else None,
+                origin=origin,
+                object_repr=str(obj)[:300],
+                data=data,
+                changed_fields=changed_fields(last.data if last else None, data),
+            )
+        )
+    return Revision.objects.bulk_create(new)
 
 
 def record_revision(obj, user=None, origin="other", reverted_from=None):
