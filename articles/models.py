@@ -3,11 +3,11 @@ Treatments, their structured facts, articles, and the source documents they cite
 """
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils.text import slugify
 
-from clinic.publishing import Publishable
+from clinic.publishing import Publishable, PublishableQuerySet
 from clinic.rendering import render_markdown
 
 
@@ -195,6 +195,56 @@ class Contraindication(models.Model):
         return self.condition
 
 
+# What a list of article cards shows (templates/includes/_page_list.html, the home
+# page, tag pages): lists never load the Markdown body or its HTML.
+CARD_FIELDS = ("pk", "slug", "title", "summary", "published_at")
+
+
+class ArticleQuerySet(PublishableQuerySet):
+    # Related articles are ranked among this many of the newest published articles
+    # sharing a tag, so the ranking costs the same at 1,000 or 100,000 articles.
+    RELATED_CANDIDATES = 200
+
+    def cards(self):
+        """Only the columns a list of article cards shows."""
+        return self.only(*CARD_FIELDS)
+
+    def related_to(self, article, limit=4):
+        """Up to `limit` published articles sharing the most tags with `article`,
+        newest first among equals, as cards. One query; the article's tags are read
+        from its prefetch when there is one.
+
+        Ranked among the RELATED_CANDIDATES newest articles sharing any tag (a
+        group by over tag links and ids only, never over the body); an older
+        article sharing more tags may lose to a newer one sharing fewer."""
+        tag_ids = [tag.pk for tag in article.tags.all()]
+        if not tag_ids:
+            return self.none()
+        candidates = (
+            Article.objects.published()
+            .filter(tags__in=tag_ids)
+            .exclude(pk=article.pk)
+            .order_by("-published_at", "-pk")
+            .values("pk")[: self.RELATED_CANDIDATES]
+        )
+        ranked = (
+            Article.objects.filter(pk__in=candidates, tags__in=tag_ids)
+            .values("pk")
+            .annotate(shared=Count("pk"))
+            .order_by("-shared", "-published_at", "-pk")
+            .values("pk")[:limit]
+        )
+        shared = Count("tags", filter=Q(tags__in=tag_ids))
+        # The ranked ids are published already; filtering on publication again
+        # here would make SQLite walk the publish index instead of four rowids.
+        return (
+            self.filter(pk__in=ranked)
+            .cards()
+            .annotate(shared=shared)
+            .order_by("-shared", "-published_at", "-pk")
+        )
+
+
 class Article(PageContent):
     """An article for patients, about one or more treatments."""
 
@@ -206,6 +256,8 @@ class Article(PageContent):
         related_name="articles",
         help_text="The treatments this article discusses.",
     )
+
+    objects = ArticleQuerySet.as_manager()
 
     class Meta(PageContent.Meta):
         ordering = ["-published_at", "-pk"]

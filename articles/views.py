@@ -1,10 +1,13 @@
-from django.db.models import Count, Prefetch
+from django.db.models import Prefetch
 from django.urls import reverse
 from django.views.generic import ListView
 
 from articles.models import Article, Contraindication, Treatment, TreatmentFact
 from clinic import seo
 from clinic.views import PublishableDetailView
+
+# How many related articles a treatment page lists, newest first.
+TREATMENT_ARTICLES = 10
 
 
 def number_references(*groups, also=()):
@@ -24,24 +27,6 @@ def number_references(*groups, also=()):
             sources.append(source)
             numbers[source.pk] = len(sources)
     return sources
-
-
-def related_articles(article, limit=4):
-    """Published articles sharing the most tags with `article`, newest first among
-    equals. Uses the article's prefetched tags, so it costs one query.
-
-    Belongs on the QuerySet as `Article.objects.published().related_to(article)`;
-    it lives here until models.py can take it (see docs/decisions/004)."""
-    tag_ids = [tag.pk for tag in article.tags.all()]
-    if not tag_ids:
-        return []
-    return (
-        Article.objects.published()
-        .filter(tags__in=tag_ids)
-        .exclude(pk=article.pk)
-        .annotate(shared=Count("tags"))
-        .order_by("-shared", "-published_at", "-pk")[:limit]
-    )
 
 
 class TreatmentListView(ListView):
@@ -95,7 +80,8 @@ class TreatmentDetailView(PublishableDetailView):
                 facts, contraindications, also=treatment.sources.all()
             ),
             questions=treatment.questions.published(),
-            articles=treatment.articles.published(),
+            # A treatment may have thousands of articles: the newest few, as cards.
+            articles=treatment.articles.published().cards()[:TREATMENT_ARTICLES],
             breadcrumbs=trail,
             structured_data=seo.treatment_graph(
                 self.request, trail, treatment, facts, contraindications
@@ -139,7 +125,7 @@ class ArticleDetailView(PublishableDetailView):
         context.update(
             treatments=treatments,
             questions=article.questions.published(),
-            related=related_articles(article),
+            related=Article.objects.related_to(article),
             breadcrumbs=trail,
             structured_data=seo.article_graph(self.request, trail, article, treatments),
         )

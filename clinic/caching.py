@@ -22,7 +22,11 @@ from django.db import transaction
 from django.db.models import Min
 from django.http import HttpResponse
 from django.utils import timezone
-from django.utils.cache import cc_delim_re, patch_cache_control
+from django.utils.cache import (
+    cc_delim_re,
+    get_conditional_response,
+    patch_cache_control,
+)
 
 GENERATION_KEY = "pagecache:generation"
 SCHEDULE_KEY = "pagecache:next-publish"
@@ -119,7 +123,12 @@ def _quoted_etag(content):
 
 
 class PageCacheMiddleware:
-    """Serve and store anonymous public pages; see the module docstring."""
+    """Serve and store anonymous public pages; see the module docstring.
+
+    It sits right after SecurityMiddleware and WhiteNoise, so a hit skips every
+    other middleware. Everything those add on the way out (CSP and the other
+    security headers, ETag, Content-Length, Vary) is already on the stored response,
+    so a hit sends the same headers as a miss; a hit answers If-None-Match itself."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -138,7 +147,10 @@ class PageCacheMiddleware:
         entry = found.get(key)
         now = timezone.now()
         if entry and entry["generation"] == generation and entry["expires"] > now:
-            return self.rebuild(entry)
+            response = self.rebuild(entry)
+            return get_conditional_response(
+                request, etag=response["ETag"], response=response
+            )
 
         response = self.get_response(request)
         if request.method == "GET" and self.may_store(request, response):

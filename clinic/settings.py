@@ -71,15 +71,16 @@ INSTALLED_APPS = [
     "faq",
 ]
 
-# Order matters (outermost first). Security headers and conditional GET wrap the page
-# cache, so cached pages get fresh headers and 304s; the page cache sits before the
-# session, CSRF and auth middleware, so a cache hit touches none of them.
+# Order matters (outermost first). The page cache answers a hit right after
+# SecurityMiddleware and WhiteNoise, touching nothing else (docs/decisions/006): the
+# headers added by the middleware inside it (CSP, ETag, ...) are stored with the
+# page, and it answers If-None-Match on a hit itself.
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "clinic.caching.PageCacheMiddleware",
     "clinic.security.SecurityHeadersMiddleware",
     "django.middleware.http.ConditionalGetMiddleware",
-    "clinic.caching.PageCacheMiddleware",
     "clinic.security.DatabaseBusyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",

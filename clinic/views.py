@@ -45,7 +45,7 @@ def home(request):
         "clinic/home.html",
         {
             "treatments": Treatment.objects.published(),
-            "articles": Article.objects.published()[:5],
+            "articles": Article.objects.published().cards()[:5],
             # "Most asked": editors order questions by how often patients ask them.
             "questions": Question.objects.published().order_by("position", "pk")[:6],
             "breadcrumbs": trail,
@@ -87,11 +87,41 @@ def tag_list(request):
     )
 
 
+# Articles per tag page: a topic may hold thousands. Pages are numbered from the
+# newest; there is no total, so no COUNT over every article with the tag.
+TAG_ARTICLES_PER_PAGE = 20
+
+
+def page_number(request):
+    try:
+        number = int(request.GET.get("page", "1"))
+    except ValueError:
+        raise Http404("No such page") from None
+    if number < 1:
+        raise Http404("No such page")
+    return number
+
+
 def tag_detail(request, slug):
     tag = get_object_or_404(Tag, slug=slug)
-    treatments = list(Treatment.objects.published().tagged(slug))
-    articles = list(Article.objects.published().tagged(slug))
-    questions = list(Question.objects.published().tagged(slug))
+    number = page_number(request)
+    start = (number - 1) * TAG_ARTICLES_PER_PAGE
+    # One row past the page says whether an older page exists.
+    articles = list(
+        Article.objects.published()
+        .tagged(slug)
+        .cards()[start : start + TAG_ARTICLES_PER_PAGE + 1]
+    )
+    has_older = len(articles) > TAG_ARTICLES_PER_PAGE
+    articles = articles[:TAG_ARTICLES_PER_PAGE]
+    if number > 1:
+        # Later pages list articles only; treatments and questions are on page 1.
+        if not articles:
+            raise Http404("No such page")
+        treatments, questions = [], []
+    else:
+        treatments = list(Treatment.objects.published().tagged(slug))
+        questions = list(Question.objects.published().tagged(slug))
     if not (treatments or articles or questions):
         raise Http404("Nothing published with this tag")
     trail = seo.crumbs(
@@ -105,6 +135,8 @@ def tag_detail(request, slug):
             "treatments": treatments,
             "articles": articles,
             "questions": questions,
+            "page_number": number,
+            "has_older": has_older,
             "breadcrumbs": trail,
             "structured_data": seo.collection_graph(request, trail, tag.name),
         },

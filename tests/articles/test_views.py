@@ -81,3 +81,48 @@ def test_draft_preview_is_not_indexed(editor_client):
     response = editor_client.get(article.get_absolute_url())
     assert response["X-Robots-Tag"] == "noindex"
     assert b'<meta name="robots" content="noindex">' in response.content
+
+
+@pytest.mark.django_db
+def test_related_to_lists_at_most_the_limit_and_never_loads_bodies():
+    from articles.models import Article
+
+    article = make_article(title="Main", tags=["scars", "collagen"])
+    for n in range(6):
+        make_article(title=f"Shares one {n}", tags=["scars"], published_at=days_ago(n))
+    make_article(
+        title="Shares two", tags=["scars", "collagen"], published_at=days_ago(30)
+    )
+    related = list(Article.objects.related_to(article, limit=4))
+    assert [a.title for a in related] == [
+        "Shares two",
+        "Shares one 0",
+        "Shares one 1",
+        "Shares one 2",
+    ]
+    assert all({"body", "body_html"} <= a.get_deferred_fields() for a in related)
+
+
+@pytest.mark.django_db
+def test_related_to_an_untagged_article_is_empty():
+    from articles.models import Article
+
+    article = make_article(title="Lonely")
+    make_article(title="Other")
+    assert list(Article.objects.related_to(article)) == []
+
+
+@pytest.mark.django_db
+def test_treatment_page_lists_only_the_newest_articles(client):
+    from articles.views import TREATMENT_ARTICLES
+
+    treatment = make_treatment(title="Microneedling")
+    for n in range(TREATMENT_ARTICLES + 2):
+        make_article(
+            title=f"Needling note {n:02d}",
+            treatments=[treatment],
+            published_at=days_ago(n + 1),
+        )
+    body = client.get(treatment.get_absolute_url()).content.decode()
+    assert f"Needling note {TREATMENT_ARTICLES - 1:02d}" in body
+    assert f"Needling note {TREATMENT_ARTICLES:02d}" not in body

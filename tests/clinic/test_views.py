@@ -370,3 +370,29 @@ def test_500_page_renders_without_a_database_or_request():
     assert "Sorry, something went wrong" in body
     assert "When to see a doctor" in body
     assert "css/site.css" in body
+
+
+@pytest.mark.django_db
+def test_tag_page_pages_its_articles_newest_first(client):
+    from clinic.views import TAG_ARTICLES_PER_PAGE
+
+    make_treatment(title="Scar laser", tags=["scars"])
+    for n in range(TAG_ARTICLES_PER_PAGE + 1):
+        make_article(
+            title=f"Scar note {n:02d}",
+            tags=["scars"],
+            published_at=timezone.now() - timedelta(days=n + 1),
+        )
+    url = reverse("tag-detail", args=["scars"])
+    first = client.get(url).content.decode()
+    assert "Scar note 00" in first
+    assert f"Scar note {TAG_ARTICLES_PER_PAGE:02d}" not in first
+    assert 'href="?page=2" rel="next"' in first
+    assert "Scar laser" in first
+    second = client.get(url + "?page=2").content.decode()
+    assert f"Scar note {TAG_ARTICLES_PER_PAGE:02d}" in second
+    assert "Scar note 00" not in second
+    assert f'href="{url}" rel="prev"' in second
+    assert 'rel="next"' not in second
+    for page in ("3", "0", "x"):
+        assert client.get(url + "?page=" + page).status_code == 404

@@ -37,6 +37,45 @@ def test_second_anonymous_get_is_served_from_cache_without_queries(
     assert second["ETag"] == first["ETag"]
 
 
+def test_a_hit_sends_the_same_headers_as_the_miss_that_stored_it(client):
+    """Hits are answered before most middleware runs, so every header that
+    middleware adds must have been stored with the page."""
+    make_question(treatment=make_treatment(tags=["scars"]))
+    urls = [
+        reverse("home"),
+        make_article(tags=["scars"]).get_absolute_url(),
+        reverse("faq:question-list"),
+        reverse("tag-detail", args=["scars"]),
+    ]
+    for url in urls:
+        miss = client.get(url)
+        hit = client.get(url)
+        assert (miss["X-Page-Cache"], hit["X-Page-Cache"]) == ("miss", "hit"), url
+        assert dict(hit.items()) == {**dict(miss.items()), "X-Page-Cache": "hit"}
+        for header in (
+            "Content-Security-Policy",
+            "X-Frame-Options",
+            "X-Content-Type-Options",
+            "Referrer-Policy",
+            "ETag",
+            "Cache-Control",
+            "Content-Type",
+            "Content-Length",
+        ):
+            assert header in hit, (url, header)
+        assert int(hit["Content-Length"]) == len(hit.content)
+
+
+def test_a_hit_answers_if_none_match_with_304_and_no_body(client):
+    url = make_article().get_absolute_url()
+    etag = client.get(url)["ETag"]
+    assert client.get(url)["X-Page-Cache"] == "hit"
+    response = client.get(url, headers={"if-none-match": f'"other", {etag}'})
+    assert response.status_code == 304
+    assert response.content == b""
+    assert response["ETag"] == etag
+
+
 def test_head_is_answered_from_the_cache(client):
     url = make_article().get_absolute_url()
     client.get(url)
