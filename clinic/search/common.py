@@ -1,0 +1,73 @@
+"""
+SQL both dialects share: given a back-end's bounded candidates (id, tier), one
+statement returns the page of hits, the live total and the facet counts, so the
+full-text match runs once per search.
+"""
+
+import datetime as dt
+
+from django.db import connection
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+ENTRY = "search_searchentry"
+
+
+def results(candidates, params, now, offset, limit, want=("kind", "tag")):
+    """Run the statement: ([hit dicts], total, [(facet, value, name, count)])."""
+    nulls = "NULL, NULL, NULL, NULL, NULL, NULL"
+    parts = [
+        """SELECT * FROM (
+            SELECT 'hit' AS section, id, kind, title, url, published_at, tier,
+                   CAST(NULL AS text) AS value, CAST(NULL AS text) AS name,
+                   CAST(NULL AS bigint) AS n
+            FROM live ORDER BY tier, published_at DESC, id DESC LIMIT %s OFFSET %s
+        ) hits""",
+        f"SELECT 'total', {nulls}, NULL, NULL, count(*) FROM live",
+    ]
+    if "kind" in want:
+        parts.append(
+            f"SELECT 'kind', {nulls}, kind, NULL, count(*) FROM live GROUP BY kind"
+        )
+    if "tag" in want:
+        parts.append(
+            f"SELECT 'tag', {nulls}, t.slug, t.name, count(*) FROM live "
+            "JOIN search_searchentrytag t ON t.entry_id = live.id "
+            "GROUP BY t.slug, t.name"
+        )
+    sql = f"""
+        WITH candidates AS ({candidates}), live AS MATERIALIZED (
+            SELECT e.id, e.kind, e.title, e.url, e.published_at, c.tier
+            FROM candidates c JOIN {ENTRY} e ON e.id = c.id
+            WHERE e.published_at <= %s
+        )
+        {" UNION ALL ".join(parts)}
+    """
+    now = connection.ops.adapt_datetimefield_value(now)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, now, limit, offset])
+        rows = cursor.fetchall()
+    hits, total, facets = [], 0, []
+    for section, id_, kind, title, url, published_at, tier, value, name, n in rows:
+        if section == "hit":
+            published_at = _datetime(published_at)
+            hits.append(
+                {"id": id_, "kind": kind, "title": title, "url": url,
+                 "published_at": published_at, "tier": tier}
+            )  # fmt: skip
+        elif section == "total":
+            total = n
+        else:
+            facets.append((section, value, name or value, n))
+    # UNION ALL keeps no order: sort the page again, as the SQL did.
+    hits.sort(key=lambda h: (h["tier"], -h["published_at"].timestamp(), -h["id"]))
+    return hits, total, facets
+
+
+def _datetime(value):
+    # Raw SQL on SQLite may return the stored text, or a naive UTC datetime.
+    if isinstance(value, str):
+        value = parse_datetime(value)
+    if timezone.is_naive(value):
+        value = timezone.make_aware(value, dt.UTC)
+    return value
