@@ -13,12 +13,14 @@ from contextlib import contextmanager
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import OuterRef, Subquery
 
 # Fields that change on every save or are derived: not part of a revision.
 UNTRACKED = {"id", "created_at", "updated_at", "body_html", "aftercare_html",
              "answer_html", "import_fingerprint"}  # fmt: skip
+
+RETRIES = 3
 
 _actor = contextvars.ContextVar("revision_actor", default=(None, "other"))
 
@@ -81,13 +83,22 @@ class _Batch:
             by_model.setdefault(model, {})[pk] = actor
         for model, actors in by_model.items():
             relations = [f.name for f in model._meta.many_to_many]
-            objs = list(
-                model._default_manager.filter(pk__in=actors).prefetch_related(
-                    *relations
-                )
-            )
-            record_revisions(objs, actors)
-            refresh_checks(model, objs, rules)
+            # Another process may record the same page at the same moment: the
+            # unique revision number makes one of them retry with the next number.
+            for attempt in range(1, RETRIES + 1):
+                try:
+                    with transaction.atomic():
+                        objs = list(
+                            model._default_manager.filter(
+                                pk__in=actors
+                            ).prefetch_related(*relations)
+                        )
+                        record_revisions(objs, actors)
+                        refresh_checks(model, objs, rules)
+                    break
+                except IntegrityError:
+                    if attempt == RETRIES:
+                        raise
 
 
 def schedule_revision(model, pk):
@@ -110,7 +121,9 @@ def schedule_revision(model, pk):
     batch = _Batch()
     batch.keys[(model, pk)] = actor
     conn._clinic_revision_batch = batch
-    transaction.on_commit(batch.flush)
+    # Robust: the save has committed; a failure to record its history is logged,
+    # never turned into an error page for the person who saved.
+    transaction.on_commit(batch.flush, robust=True)
 
 
 def record_revisions(objs, actors):

@@ -24,6 +24,12 @@ def pytest_collection_modifyitems(config, items):
         items[:] = [i for i in items if not i.get_closest_marker("sqlite_servers")]
 
 
+@pytest.fixture(autouse=True)
+def _commit_hooks(run_commit_hooks):
+    """The page cache changes its generation when a transaction commits: run commit
+    hooks in these tests as production does."""
+
+
 @pytest.fixture(scope="session")
 def static_root(tmp_path_factory):
     """collectstatic once per run: hashed names plus gzip and brotli copies."""
