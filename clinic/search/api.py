@@ -4,10 +4,11 @@ The one entry point the site calls: `search(query, kind=None, tag=None, page=1)`
 (parsing, synonyms, spelling, highlighting) is the same code on both.
 """
 
+import logging
 import math
 from dataclasses import dataclass, field
 
-from django.db import connection
+from django.db import DatabaseError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.html import escape
@@ -17,6 +18,8 @@ from clinic.search import common
 from clinic.search import query as parser
 from clinic.search.index import facet_key
 from clinic.search.models import Kind, SearchEntry, SearchTerm, Synonym, ZeroResultQuery
+
+logger = logging.getLogger(__name__)
 
 PAGE_SIZE = 10
 # Ranking, counts and facets work inside the CAP most recent matches (plus pages
@@ -246,15 +249,21 @@ def _facets(query, kind, tag, now, rows):
 
 
 def record_zero_result(query):
-    """Count a search that found nothing: its normalised words, nothing else."""
+    """Count a search that found nothing: its normalised words, nothing else.
+    Best effort: a visitor's search never fails because this count could not be
+    written (say, while another process holds SQLite's write lock)."""
     text = " ".join(" ".join(unit.words) for unit in query.units)[
         : ZeroResultQuery._meta.get_field("query").max_length
     ]
-    updated = ZeroResultQuery.objects.filter(query=text).update(
-        count=F("count") + 1, last_seen_at=timezone.now()
-    )
-    if not updated:
-        ZeroResultQuery.objects.get_or_create(query=text, defaults={"count": 1})
+    try:
+        with transaction.atomic():
+            updated = ZeroResultQuery.objects.filter(query=text).update(
+                count=F("count") + 1, last_seen_at=timezone.now()
+            )
+            if not updated:
+                ZeroResultQuery.objects.get_or_create(query=text, defaults={"count": 1})
+    except DatabaseError:
+        logger.warning("Could not count a zero-result search", exc_info=True)
 
 
 def suggest(prefix):

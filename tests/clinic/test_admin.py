@@ -197,3 +197,13 @@ def test_publishers_may_import_sources_and_editors_may_not(publisher, editor):
     as_editor.force_login(editor)
     assert as_publisher.get(url).status_code == 200
     assert as_editor.get(url).status_code == 403
+
+
+@pytest.mark.django_db
+def test_editors_can_edit_search_synonyms_and_see_zero_result_searches(editor_client):
+    assert (
+        editor_client.get(reverse("admin:search_synonym_changelist")).status_code == 200
+    )
+    assert editor_client.get(reverse("admin:search_synonym_add")).status_code == 200
+    zero = reverse("admin:search_zeroresultquery_changelist")
+    assert editor_client.get(zero).status_code == 200
