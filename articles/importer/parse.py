@@ -42,11 +42,31 @@ from articles.importer.vocabulary import TAG_MIN_MENTIONS, VOCABULARY
 # Bump when a change to the rules changes what an import produces: rows imported by
 # an older version are then re-evaluated (and updated when staff have not edited
 # them) even though their source is unchanged.
-PARSER_VERSION = "1.0"
+PARSER_VERSION = "1.1"
 
 MAX_TITLE = 200
 MAX_QUESTION = 300
 SUMMARY_CHARS = 300
+OVERVIEW_PER_KIND = 3
+# "How it is done": the procedure, the device, what is applied.
+_OVERVIEW = {
+    "how": re.compile(
+        r"\b(crystals?|diamond[- ]tipped|tiny (grains|needles)|fine needles|needles? "
+        r"(is|are)|device|wand|numbing cream|lubricating gel|sandblast\w*|abrades?|"
+        r"vacuum|(is|are) (gently )?(pressed|glided|rolled|passed)|micro-?injuries|"
+        r"procedure (begins|involves|can take)|session .{0,40}begins)\b",
+        re.IGNORECASE,
+    ),
+    # "What it can help with": a result on a skin concern.
+    "helps": re.compile(
+        r"\b(helps?|improv\w*|reduc\w*|fades?|fading|diminish\w*|lightens?|"
+        r"evens? out|smooth\w*|eliminat\w*)\b.{0,80}\b(stretch marks?|scars?|"
+        r"texture|tone|pores|wrinkles|fine lines|blackheads|pigmentation|"
+        r"appearance|elasticity)\b",
+        re.IGNORECASE,
+    ),
+}
+_PERSONAL = re.compile(r"\b(I|I'[a-z]+|my|me|we|our)\b")
 
 
 @dataclass(frozen=True)
@@ -125,6 +145,9 @@ class ParsedDocument:
     dropped: tuple[str, ...]
     chrome: tuple[str, ...]
     misspellings: dict = field(default_factory=dict)
+    # {treatment slug: {"helps": (sentence, ...), "how": (sentence, ...)}}: what the
+    # treatment page's "What it can help with" and "How it is done" are built from.
+    overview: dict = field(default_factory=dict)
 
     @property
     def body(self):
@@ -387,6 +410,59 @@ def render_blocks(blocks):
     return parts
 
 
+OVERVIEW_HEADINGS = {"helps": "What it can help with", "how": "How it is done"}
+OVERVIEW_MAX_ITEMS = 6
+
+
+def _bullets(markdown):
+    """{heading: [item, ...]} of a body made of `## ` headings and `- ` items."""
+    sections, current = {}, None
+    for line in markdown.splitlines():
+        if line.startswith("## "):
+            current = line[3:].strip()
+            sections.setdefault(current, [])
+        elif line.startswith("- ") and current is not None:
+            sections[current].append(line[2:].strip())
+    return sections
+
+
+def merge_overview(body, overview):
+    """A treatment body with this document's overview sentences added under
+    "What it can help with" and "How it is done", each sentence once, at most
+    OVERVIEW_MAX_ITEMS per section. Pure and idempotent: merging the same
+    sentences again changes nothing. Sentences are Markdown-escaped."""
+    sections = _bullets(body)
+    for kind, heading in OVERVIEW_HEADINGS.items():
+        items = sections.setdefault(heading, [])
+        known = {_key(item) for item in items}
+        for sentence in overview.get(kind, ()):
+            item = escape_markdown(sentence)
+            if len(items) < OVERVIEW_MAX_ITEMS and _key(item) not in known:
+                items.append(item)
+                known.add(_key(item))
+    fixed = list(OVERVIEW_HEADINGS.values())
+    order = fixed + [heading for heading in sections if heading not in fixed]
+    return "\n\n".join(
+        f"## {heading}\n\n" + "\n".join(f"- {item}" for item in sections[heading])
+        for heading in order
+        if sections[heading]
+    )
+
+
+def merge_list(markdown, sentences_):
+    """A `- ` list with these sentences added once each (aftercare)."""
+    items = [
+        line[2:].strip() for line in markdown.splitlines() if line.startswith("- ")
+    ]
+    known = {_key(item) for item in items}
+    for sentence in sentences_:
+        item = escape_markdown(sentence)
+        if _key(item) not in known and len(items) < OVERVIEW_MAX_ITEMS:
+            items.append(item)
+            known.add(_key(item))
+    return "\n".join(f"- {item}" for item in items)
+
+
 def render_body(sections):
     parts = []
     for section in sections:
@@ -567,6 +643,7 @@ class Parser:
             definitions[slug], _ = self.names.correct(sentence, "summary")
 
         summary = self._summary(sections)
+        overview = self._overview(sections, primary)
         return ParsedDocument(
             name=name,
             title=title,
@@ -585,6 +662,7 @@ class Parser:
             dropped=tuple(dropped),
             chrome=tuple(dict.fromkeys(chrome)),
             misspellings=misspellings,
+            overview=overview,
         )
 
     # Blocks to sections and FAQ ---------------------------------------------------
@@ -871,6 +949,37 @@ class Parser:
                         sentence = f"{sentence} {following}"
                     definitions[slug] = _truncate(sentence, 400)
         return list(facts.values()), list(contraindications.values()), definitions
+
+    def _overview(self, sections, primary):
+        """Sentences that say what a treatment helps with and how it is done, for
+        its page. Only plain third-person statements: a blogger's "I tried..." is
+        an article's voice, not a treatment page's."""
+        found = {}
+        for section in sections:
+            context = (self.names.mentions(section.heading) or [primary])[0]
+            for block in section.blocks:
+                if block.kind != "p":
+                    continue
+                for sentence in sentences(block.text):
+                    if not (30 <= len(sentence) <= 280) or _PERSONAL.search(sentence):
+                        continue
+                    if sentence.endswith("?") or not sentence[0].isupper():
+                        continue
+                    if sentence.lower().startswith(("in conclusion", "conclusion")):
+                        continue
+                    named = self.names.mentions(sentence)
+                    treatment = named[0] if named else context
+                    if not treatment:
+                        continue
+                    for kind, pattern in _OVERVIEW.items():
+                        bucket = found.setdefault(treatment, {}).setdefault(kind, [])
+                        if len(bucket) < OVERVIEW_PER_KIND and pattern.search(sentence):
+                            bucket.append(sentence)
+                            break
+        return {
+            slug: {kind: tuple(items) for kind, items in kinds.items() if items}
+            for slug, kinds in found.items()
+        }
 
     def _summary(self, sections):
         first = next((b.text for s in sections for b in s.blocks if b.kind == "p"), "")

@@ -35,7 +35,13 @@ from django.utils import timezone
 from django.utils.text import slugify
 from taggit.models import Tag, TaggedItem
 
-from articles.importer.parse import PARSER_VERSION, ParsedDocument, _key
+from articles.importer.parse import (
+    PARSER_VERSION,
+    ParsedDocument,
+    _key,
+    merge_list,
+    merge_overview,
+)
 from articles.importer.vocabulary import VOCABULARY
 from articles.models import (
     Article,
@@ -329,12 +335,28 @@ class Writer:
         lines = {line.strip() for line in current.splitlines() if line.strip()}
         return "\n".join(sorted(lines | set(self.vocabulary.synonym_lines(slug, seen))))
 
+    @staticmethod
+    def _overview(slug, document, body, aftercare):
+        """The treatment's body and aftercare with this document's sentences."""
+        quotes = [
+            f.quote
+            for f in document.facts
+            if f.treatment == slug and f.kind == "aftercare"
+        ]
+        return (
+            merge_overview(body, document.overview.get(slug, {})),
+            merge_list(aftercare, quotes),
+        )
+
     def _create_treatment(self, slug, document, data_hash, seen):
         name = self.vocabulary.by_slug[slug].name
+        body, aftercare = self._overview(slug, document, "", "")
         row = Treatment(
             title=name,
             slug=unique_slug(Treatment, slug),
             summary=document.definitions.get(slug, ""),
+            body=body,
+            aftercare=aftercare,
             synonyms=self._merged_synonyms(slug, "", seen),
             status=self._new_status(),
             import_notes={},
@@ -349,6 +371,9 @@ class Writer:
         desired = dict(current)
         desired["summary"] = current["summary"] or document.definitions.get(slug, "")
         desired["synonyms"] = self._merged_synonyms(slug, current["synonyms"], seen)
+        desired["body"], desired["aftercare"] = self._overview(
+            slug, document, current["body"], current["aftercare"]
+        )
         cur, new = fingerprint(current), fingerprint(desired)
         action = self._decide(cur, row.import_fingerprint, new)
         if action == "conflict":

@@ -324,3 +324,33 @@ def test_markup_in_a_source_is_escaped_in_markdown():
 )
 def test_escape_markdown(text, escaped):
     assert escape_markdown(text) == escaped
+
+
+def test_overview_sentences_are_clinical_statements_not_first_person():
+    from articles.importer.parse import parse
+
+    text = (
+        "Microneedling for Scars\n\n"
+        "I tried microneedling and it helped my scars a lot.\n\n"
+        "The procedure involves a device with fine needles that make tiny wounds. "
+        "Microneedling can improve the texture of scars over several sessions.\n"
+    )
+    overview = parse(text, "doc.txt").overview["microneedling"]
+    assert overview["how"] == (
+        "The procedure involves a device with fine needles that make tiny wounds.",
+    )
+    assert overview["helps"] == (
+        "Microneedling can improve the texture of scars over several sessions.",
+    )
+
+
+def test_merge_overview_adds_each_sentence_once_and_escapes_markup():
+    from articles.importer.parse import merge_overview
+
+    overview = {"how": ("A device <script>x</script> is rolled over the skin.",)}
+    once = merge_overview("", overview)
+    assert "## How it is done" in once
+    assert "<script>" not in once
+    assert merge_overview(once, overview) == once
+    twice = merge_overview(once, {"helps": ("It can improve the tone of scars.",)})
+    assert twice.index("What it can help with") < twice.index("How it is done")

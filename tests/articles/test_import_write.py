@@ -228,3 +228,17 @@ def test_symlink_outside_the_folder_is_not_followed(tmp_path):
     assert report.outcomes["skipped"] == 1
     assert any("link.txt: skipped: symlink" in line for line in report.lines())
     assert list(Article.objects.values_list("source_name", flat=True)) == ["real.txt"]
+
+
+@pytest.mark.django_db
+def test_bundled_treatments_say_what_they_help_with_how_they_are_done_and_aftercare():
+    from django.conf import settings
+    from django.core.management import call_command
+
+    from articles.models import Treatment
+
+    call_command("import_sources", str(settings.CLINIC_SOURCES_DIR), stdout=None)
+    for treatment in Treatment.objects.all():
+        assert "<h2>How it is done</h2>" in treatment.body_html
+        assert "<h2>What it can help with</h2>" in treatment.body_html
+    assert Treatment.objects.get(slug="microneedling").aftercare_html.startswith("<ul>")
