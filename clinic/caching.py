@@ -111,9 +111,22 @@ def next_publish_at(now):
 
 
 def page_key(request):
+    return environ_key(request.scheme, request.get_host(), request.META)
+
+
+def environ_key(scheme, host, environ):
+    """The cache key of a page: scheme, host, raw path and query string. Built from
+    the WSGI environ so that the WSGI fast path (`PageCacheApp`) and the middleware
+    compute the same key for the same request."""
     raw = "|".join(
-        (request.scheme, request.get_host(), request.get_full_path())
-    ).encode()
+        (
+            scheme,
+            host,
+            environ.get("SCRIPT_NAME", ""),
+            environ.get("PATH_INFO", ""),
+            environ.get("QUERY_STRING", ""),
+        )
+    ).encode("utf-8", "surrogateescape")
     return "pagecache:page:" + hashlib.sha256(raw).hexdigest()
 
 
@@ -223,3 +236,102 @@ class PageCacheMiddleware:
         if user is not None and user.is_authenticated and user.is_staff:
             forget_publish_time()
             invalidate()
+
+
+class PageCacheApp:
+    """WSGI wrapper that answers page-cache hits before Django builds a request, runs
+    middleware or sends request signals (clinic/wsgi.py). Everything else, misses
+    included, goes to Django, where PageCacheMiddleware stores pages and applies the
+    same rules; when in doubt this path steps aside and lets Django decide.
+
+    It serves only what the middleware stored for this exact scheme, host, path and
+    query, with the headers the full stack sent (CSP, HSTS, ETag ...). It never
+    serves a request the stack would treat differently: non-GET/HEAD, a session or
+    messages cookie, an Authorization header, plain HTTP while HTTPS is enforced,
+    the admin, static files or /healthz. A host not in ALLOWED_HOSTS has no entry,
+    so Django answers it with its usual 400."""
+
+    def __init__(self, application):
+        self.application = application
+        self._outer_headers = {}
+
+    def outer_headers(self, scheme):
+        """The headers SecurityMiddleware adds outside the page cache (HSTS on
+        HTTPS, nosniff, Referrer-Policy, COOP), computed once per scheme by Django's
+        own middleware so the two can never drift apart."""
+        if scheme not in self._outer_headers:
+            from django.middleware.security import SecurityMiddleware
+
+            class Request:
+                def is_secure(self):
+                    return scheme == "https"
+
+            response = SecurityMiddleware(lambda request: None).process_response(
+                Request(), HttpResponse()
+            )
+            plain = set(HttpResponse().headers)
+            self._outer_headers[scheme] = [
+                (k, v) for k, v in response.items() if k not in plain
+            ]
+        return self._outer_headers[scheme]
+
+    def __call__(self, environ, start_response):
+        hit = self.lookup(environ)
+        if hit is None:
+            return self.application(environ, start_response)
+        entry, not_modified, scheme = hit
+        headers = [
+            *entry["headers"],
+            *self.outer_headers(scheme),
+            ("X-Page-Cache", "hit"),
+        ]
+        if not_modified:
+            start_response("304 Not Modified", [
+                (k, v) for k, v in headers if k.lower() not in NOT_MODIFIED_DROPS
+            ])  # fmt: skip
+            return [b""]
+        start_response(f"{entry['status']} OK", headers)
+        return [b"" if environ["REQUEST_METHOD"] == "HEAD" else entry["content"]]
+
+    def lookup(self, environ):
+        """(entry, not_modified, scheme) for a servable hit, else None."""
+        if not settings.CLINIC_PAGE_CACHE_SECONDS:
+            return None
+        if environ.get("REQUEST_METHOD") not in ("GET", "HEAD"):
+            return None
+        if "HTTP_AUTHORIZATION" in environ or "HTTP_HOST" not in environ:
+            return None
+        cookies = environ.get("HTTP_COOKIE", "")
+        if any(f"{name}=" in cookies for name in PERSONAL_COOKIES):
+            return None
+        if len(environ.get("QUERY_STRING", "")) > MAX_CACHED_QUERY:
+            return None
+        path = environ.get("PATH_INFO", "")
+        excluded = ("/" + settings.ADMIN_PATH, "/healthz", settings.STATIC_URL)
+        if path.startswith(excluded):
+            return None
+        scheme = environ.get("wsgi.url_scheme", "http")
+        proxy = settings.SECURE_PROXY_SSL_HEADER
+        if proxy and environ.get(proxy[0]) == proxy[1]:
+            scheme = "https"
+        if settings.SECURE_SSL_REDIRECT and scheme != "https":
+            return None
+        key = environ_key(scheme, environ["HTTP_HOST"], environ)
+        found = cache().get_many([GENERATION_KEY, key])
+        entry = found.get(key)
+        if not (
+            entry
+            and found.get(GENERATION_KEY) == entry["generation"]
+            and entry["expires"] > timezone.now()
+        ):
+            return None
+        etag = dict(entry["headers"]).get("ETag")
+        wanted = environ.get("HTTP_IF_NONE_MATCH", "")
+        not_modified = bool(etag and wanted) and (
+            wanted.strip() == "*" or etag in {t.strip() for t in wanted.split(",")}
+        )
+        return entry, not_modified, scheme
+
+
+# A 304 carries the validators and caching headers, not the body's length or type.
+NOT_MODIFIED_DROPS = {"content-length", "content-type"}
