@@ -14,6 +14,8 @@ without a save, so no entry outlives the next scheduled publish time.
 
 import hashlib
 import secrets
+import threading
+from collections import OrderedDict
 from datetime import timedelta
 
 from django.conf import settings
@@ -251,9 +253,34 @@ class PageCacheApp:
     the admin, static files or /healthz. A host not in ALLOWED_HOSTS has no entry,
     so Django answers it with its usual 400."""
 
+    # Pages kept per worker process, so a hit reads only the shared generation.
+    MEMO_SIZE = 256
+
     def __init__(self, application):
         self.application = application
         self._outer_headers = {}
+        self._memo = OrderedDict()
+        self._memo_lock = threading.Lock()
+
+    def entry(self, key):
+        """(generation, entry) for `key`: the generation always from the shared
+        cache (an edit on any worker or server retires pages at once), the page from
+        this worker's memo when it was stored under that same generation."""
+        generation = cache().get(GENERATION_KEY)
+        if generation is None:
+            return None, None
+        with self._memo_lock:
+            memo = self._memo.get(key)
+            if memo is not None and memo["generation"] == generation:
+                self._memo.move_to_end(key)
+                return generation, memo
+        found = cache().get(key)
+        if found is not None and found["generation"] == generation:
+            with self._memo_lock:
+                self._memo[key] = found
+                while len(self._memo) > self.MEMO_SIZE:
+                    self._memo.popitem(last=False)
+        return generation, found
 
     def outer_headers(self, scheme):
         """The headers SecurityMiddleware adds outside the page cache (HSTS on
@@ -317,11 +344,10 @@ class PageCacheApp:
         if settings.SECURE_SSL_REDIRECT and scheme != "https":
             return None
         key = environ_key(scheme, environ["HTTP_HOST"], environ)
-        found = cache().get_many([GENERATION_KEY, key])
-        entry = found.get(key)
+        generation, entry = self.entry(key)
         if not (
             entry
-            and found.get(GENERATION_KEY) == entry["generation"]
+            and entry["generation"] == generation
             and entry["expires"] > timezone.now()
         ):
             return None

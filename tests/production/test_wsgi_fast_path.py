@@ -115,3 +115,13 @@ def test_an_unknown_host_gets_djangos_400_not_a_cached_page():
     url = make_article().get_absolute_url()
     call(url)
     assert call(url, HTTP_HOST="evil.example")[0].startswith("400")
+
+
+def test_a_page_remembered_by_this_worker_is_retired_by_an_edit_elsewhere():
+    article = make_article(title="Remembered")
+    url = article.get_absolute_url()
+    call(url)
+    assert call(url)[1]["X-Page-Cache"] == "hit"  # now in this worker's memo
+    # Another worker or server saves: only the shared generation changes here.
+    caching._new_generation()
+    assert call(url)[1]["X-Page-Cache"] == "miss"
