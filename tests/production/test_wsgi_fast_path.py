@@ -14,6 +14,20 @@ from tests.factories import make_article
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _keep_the_test_connection():
+    """Django's request signals close database connections; the test's transaction
+    lives on one. Disconnect them as Django's own test client does."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
 def call(path, method="GET", **environ):
     env = {
         "REQUEST_METHOD": method,
