@@ -9,6 +9,7 @@ grade of about 6 to 7 and a reading ease of 60 or more.
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 TARGET_EASE = 60
 TARGET_GRADE = 7
@@ -37,7 +38,12 @@ class Readability:
 
 
 def count_syllables(word):
-    word = word.lower().strip("'-")
+    return _syllables(word.lower().strip("'-"))
+
+
+# Words repeat a great deal across pages (and imports check thousands of pages).
+@lru_cache(maxsize=50_000)
+def _syllables(word):
     if len(word) <= 3:
         return 1
     word = re.sub(r"(?:[^laeiouy]es|ed|[^laeiouy]e)$", "", word)
