@@ -895,41 +895,42 @@ class Parser:
                 named = self.names.mentions(sentence)
                 return named[0] if named else context
 
-            for rule, pattern in voc.fact_res:
-                if rule.keywords and not any(k in lower for k in rule.keywords):
-                    continue
-                for m in pattern.finditer(text):
-                    sentence = located.at(m.start())
-                    treatment = treatment_of(sentence)
-                    if not treatment:
+            def matches(
+                rules,
+                text=text,
+                lower=lower,
+                located=located,
+                treatment_of=treatment_of,
+            ):
+                """(rule, match, sentence, treatment) for each rule's matches in a
+                sentence about a known treatment."""
+                for rule, pattern in rules:
+                    if rule.keywords and not any(k in lower for k in rule.keywords):
                         continue
-                    groups = {k: v for k, v in m.groupdict().items() if v}
-                    groups.update(
-                        {k.upper(): v.capitalize() for k, v in groups.items()}
+                    for m in pattern.finditer(text):
+                        sentence = located.at(m.start())
+                        treatment = treatment_of(sentence)
+                        if treatment:
+                            yield rule, m, sentence, treatment
+
+            for rule, m, sentence, treatment in matches(voc.fact_res):
+                groups = {k: v for k, v in m.groupdict().items() if v}
+                groups.update({k.upper(): v.capitalize() for k, v in groups.items()})
+                value = _truncate(rule.value.format_map(groups), 200)
+                facts.setdefault(
+                    (treatment, rule.kind, value),
+                    Fact(treatment, rule.kind, value, _truncate(sentence, 1000)),
+                )
+            for rule, m, sentence, treatment in matches(voc.contraindication_res):
+                condition = _truncate(rule.condition.format_map(m.groupdict()), 200)
+                reason = _reason(sentence)
+                key = (treatment, condition)
+                if key not in contraindications or (
+                    reason and not contraindications[key].reason
+                ):
+                    contraindications[key] = ContraindicationFact(
+                        treatment, condition, reason, _truncate(sentence, 1000)
                     )
-                    value = _truncate(rule.value.format_map(groups), 200)
-                    key = (treatment, rule.kind, value)
-                    facts.setdefault(
-                        key,
-                        Fact(treatment, rule.kind, value, _truncate(sentence, 1000)),
-                    )
-            for rule, pattern in voc.contraindication_res:
-                if rule.keywords and not any(k in lower for k in rule.keywords):
-                    continue
-                for m in pattern.finditer(text):
-                    sentence = located.at(m.start())
-                    treatment = treatment_of(sentence)
-                    if not treatment:
-                        continue
-                    condition = _truncate(rule.condition.format_map(m.groupdict()), 200)
-                    reason = _reason(sentence)
-                    key = (treatment, condition)
-                    if key not in contraindications or (
-                        reason and not contraindications[key].reason
-                    ):
-                        contraindications[key] = ContraindicationFact(
-                            treatment, condition, reason, _truncate(sentence, 1000)
-                        )
             if not voc.variant_re.search(text):
                 continue
             parts = sentences(text)

@@ -148,6 +148,17 @@ class Writer:
             "parser_version": PARSER_VERSION,
         }
 
+    def _save_imported(self, row, document, data_hash, fingerprint_, notes, publish):
+        """Save `row` as this import wrote it: its fingerprint, notes and provenance,
+        and published if `publish`."""
+        if publish:
+            row.status = Status.PUBLISHED
+        row.import_fingerprint, row.import_conflict = fingerprint_, ""
+        row.import_notes = notes
+        for k, v in self._provenance(document, data_hash).items():
+            setattr(row, k, v)
+        row.save()
+
     def _new_status(self):
         return Status.PUBLISHED if self.publish else Status.DRAFT
 
@@ -566,13 +577,7 @@ class Writer:
                 document.summary,
                 document.body,
             )
-            if publish:
-                row.status = Status.PUBLISHED
-            row.import_fingerprint, row.import_conflict = new, ""
-            row.import_notes = notes
-            for k, v in self._provenance(document, data_hash).items():
-                setattr(row, k, v)
-            row.save()
+            self._save_imported(row, document, data_hash, new, notes, publish)
             if current["tags"] != desired["tags"]:
                 row.tags.set(self._tag_objects(document.tags))
             if current["treatments"] != desired["treatments"]:
@@ -681,13 +686,7 @@ class Writer:
             if action == "update" or publish:
                 row.question, row.answer = entry.question, entry.answer
                 row.treatment, row.position = treatment, entry.position
-                if publish:
-                    row.status = Status.PUBLISHED
-                row.import_fingerprint, row.import_conflict = new, ""
-                row.import_notes = notes
-                for k, v in self._provenance(document, data_hash).items():
-                    setattr(row, k, v)
-                row.save()
+                self._save_imported(row, document, data_hash, new, notes, publish)
                 if current["tags"] != desired["tags"]:
                     row.tags.set(self._tag_objects(entry.tags))
                 result.count("question", "updated")
