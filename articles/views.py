@@ -29,20 +29,29 @@ def number_references(*groups, also=()):
     return sources
 
 
-class TreatmentListView(ListView):
-    template_name = "articles/treatment_list.html"
+class CollectionPageMixin:
+    """Breadcrumbs and structured data of a list page of one kind."""
 
-    def get_queryset(self):
-        return Treatment.objects.published()
+    collection_title = ""
+    collection_url_name = ""
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        trail = seo.crumbs(("Treatments", reverse("articles:treatment-list")))
+        trail = seo.crumbs((self.collection_title, reverse(self.collection_url_name)))
         context["breadcrumbs"] = trail
         context["structured_data"] = seo.collection_graph(
-            self.request, trail, "Treatments"
+            self.request, trail, self.collection_title
         )
         return context
+
+
+class TreatmentListView(CollectionPageMixin, ListView):
+    template_name = "articles/treatment_list.html"
+    collection_title = "Treatments"
+    collection_url_name = "articles:treatment-list"
+
+    def get_queryset(self):
+        return Treatment.objects.published()
 
 
 class TreatmentDetailView(PublishableDetailView):
@@ -90,21 +99,14 @@ class TreatmentDetailView(PublishableDetailView):
         return context
 
 
-class ArticleListView(ListView):
+class ArticleListView(CollectionPageMixin, ListView):
     template_name = "articles/article_list.html"
     paginate_by = 10
+    collection_title = "Articles"
+    collection_url_name = "articles:article-list"
 
     def get_queryset(self):
         return Article.objects.published().prefetch_related("tags")
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        trail = seo.crumbs(("Articles", reverse("articles:article-list")))
-        context["breadcrumbs"] = trail
-        context["structured_data"] = seo.collection_graph(
-            self.request, trail, "Articles"
-        )
-        return context
 
 
 class ArticleDetailView(PublishableDetailView):
