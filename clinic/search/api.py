@@ -6,6 +6,7 @@ The one entry point the site calls: `search(query, kind=None, tag=None, page=1)`
 
 import logging
 import math
+import re
 from dataclasses import dataclass, field
 
 from django.db import DatabaseError, connection, transaction
@@ -147,11 +148,14 @@ def prepare(text):
     return parser.expand(query, groups) if query.corrections else query
 
 
+_MARKS = re.compile("([\x01\x02])")
+
+
 def highlight(raw):
     """Escaped HTML from a back-end snippet: the text is escaped piece by piece and
     only the \\x01/\\x02 markers become <mark>; nothing from the database is trusted."""
     out, inside = [], False
-    for piece in _split_marks(raw or ""):
+    for piece in _MARKS.split(raw or ""):
         if piece == "\x01":
             if not inside:
                 out.append("<mark>")
@@ -160,25 +164,11 @@ def highlight(raw):
             if inside:
                 out.append("</mark>")
                 inside = False
-        else:
+        elif piece:
             out.append(escape(piece))
     if inside:
         out.append("</mark>")
     return mark_safe("".join(out))
-
-
-def _split_marks(text):
-    piece = []
-    for char in text:
-        if char in "\x01\x02":
-            if piece:
-                yield "".join(piece)
-                piece = []
-            yield char
-        else:
-            piece.append(char)
-    if piece:
-        yield "".join(piece)
 
 
 def search(text, kind=None, tag=None, page=1):
@@ -197,13 +187,20 @@ def search(text, kind=None, tag=None, page=1):
     keys += [facet_key(tag=tag)] if tag else []
 
     offset = (page - 1) * PAGE_SIZE
-    # With no filter, one statement gives the page, the total and every facet.
-    want = ("kind", "tag") if not (kind or tag) else ()
+    # One statement gives the page, the total and the facets whose counts honour
+    # exactly these filters: kind counts unless a kind is chosen, tag counts unless
+    # a tag is.
+    want = tuple(f for f, chosen in (("kind", kind), ("tag", tag)) if not chosen)
     candidates = sql.candidates(query, keys, CAP)
-    rows, total, facets = common.results(*candidates, now, offset, PAGE_SIZE, want)
+    table = sql.MATCH_TABLE
+    rows, total, facets = common.results(
+        *candidates, now, offset, PAGE_SIZE, want, table
+    )
     if not rows and page > 1:
         page, offset = 1, 0
-        rows, total, facets = common.results(*candidates, now, 0, PAGE_SIZE, want)
+        rows, total, facets = common.results(
+            *candidates, now, 0, PAGE_SIZE, want, table
+        )
     results.page = page
     results.total = total
     results.is_capped = total >= CAP
@@ -228,17 +225,21 @@ def search(text, kind=None, tag=None, page=1):
 
 def _facets(query, kind, tag, now, rows):
     """Kind counts honour the tag filter, tag counts the kind filter, so each list
-    shows what choosing one of its links would give."""
+    shows what choosing one of its links would give. `rows` has the counts the
+    search's own statement could give; the others take one statement each."""
     sql = backend()
-    if kind or tag:
+    if kind:
         kind_keys = [facet_key(tag=tag)] if tag else []
-        tag_keys = [facet_key(kind=kind)] if kind else []
-        rows = common.results(
-            *sql.candidates(query, kind_keys, CAP), now, 0, 0, ("kind",)
-        )[2]
         rows += common.results(
-            *sql.candidates(query, tag_keys, CAP), now, 0, 0, ("tag",)
-        )[2]
+            *sql.candidates(query, kind_keys, CAP), now, 0, 0, ("kind",),
+            sql.MATCH_TABLE,
+        )[2]  # fmt: skip
+    if tag:
+        tag_keys = [facet_key(kind=kind)] if kind else []
+        rows += common.results(
+            *sql.candidates(query, tag_keys, CAP), now, 0, 0, ("tag",),
+            sql.MATCH_TABLE,
+        )[2]  # fmt: skip
     kinds = {value: count for facet, value, _, count in rows if facet == "kind"}
     kind_counts = [
         (value, label, kinds[value]) for value, label in Kind.choices if value in kinds

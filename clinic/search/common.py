@@ -13,15 +13,20 @@ from django.utils.dateparse import parse_datetime
 ENTRY = "search_searchentry"
 
 
-def results(candidates, params, now, offset, limit, want=("kind", "tag")):
-    """Run the statement: ([hit dicts], total, [(facet, value, name, count)])."""
+def results(candidates, params, now, offset, limit, want=("kind", "tag"), table=ENTRY):
+    """Run the statement: ([hit dicts], total, [(facet, value, name, count)]).
+    `table` has the id, kind and publish time of every entry: the narrowest the
+    back-end has, as ranking and counts read it for every candidate."""
     nulls = "NULL, NULL, NULL, NULL, NULL, NULL"
     parts = [
-        """SELECT * FROM (
-            SELECT 'hit' AS section, id, kind, title, url, published_at, tier,
+        f"""SELECT * FROM (
+            SELECT 'hit' AS section, page.id, page.kind, e.title, e.url,
+                   page.published_at, page.tier,
                    CAST(NULL AS text) AS value, CAST(NULL AS text) AS name,
                    CAST(NULL AS bigint) AS n
-            FROM live ORDER BY tier, published_at DESC, id DESC LIMIT %s OFFSET %s
+            FROM (SELECT * FROM live ORDER BY tier, published_at DESC, id DESC
+                  LIMIT %s OFFSET %s) page
+            JOIN {ENTRY} e ON e.id = page.id
         ) hits""",
         f"SELECT 'total', {nulls}, NULL, NULL, count(*) FROM live",
     ]
@@ -37,8 +42,8 @@ def results(candidates, params, now, offset, limit, want=("kind", "tag")):
         )
     sql = f"""
         WITH candidates AS ({candidates}), live AS MATERIALIZED (
-            SELECT e.id, e.kind, e.title, e.url, e.published_at, c.tier
-            FROM candidates c JOIN {ENTRY} e ON e.id = c.id
+            SELECT e.id, e.kind, e.published_at, c.tier
+            FROM candidates c JOIN {table} e ON e.id = c.id
             WHERE e.published_at <= %s
         )
         {" UNION ALL ".join(parts)}

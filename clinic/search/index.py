@@ -1,24 +1,32 @@
 """
 Keeping the index in step with the content: one entry per published or scheduled page.
 
-`update(obj)` is all the signal handlers call; `rebuild()` is what the management
-command and the benchmarks call. Both go through `SearchEntry` with the ORM: the
-database triggers from migration 0002 keep the full-text side in step.
+`update(obj)`, `unindex()` and `reindex()` are what the signal handlers call: at once,
+or inside `batched()` collected and written in bulk; `update_many(objs)` indexes rows
+that bulk_create made; `rebuild()` is what the management command and the benchmarks
+call. All go through `SearchEntry` with the ORM (bulk_create included): database
+triggers keep the full-text side in step.
 """
 
 import hashlib
 import heapq
 import html
+import threading
 from collections import Counter
+from contextlib import contextmanager
 from itertools import islice
 
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import F, Value
+from django.db.models.functions import Greatest
 from django.utils.html import strip_tags
 
 from clinic.publishing import Status
 from clinic.search.models import Kind, SearchEntry, SearchEntryTag, SearchTerm
 from clinic.search.query import clean, tokens
+
+# Pages per bulk statement: well under SQLite's limit on bound parameters.
+CHUNK = 500
 
 
 def models():
@@ -80,70 +88,187 @@ def words(fields):
     return {w for w in tokens(text) if len(w) >= 3 and not w.isdigit()}
 
 
-def remove(kind, object_id):
-    """Take a page out of the index; returns the words it had."""
-    old = SearchEntry.objects.filter(kind=kind, object_id=object_id)
-    fields = old.values("names", "title", "tags", "body").first()
-    if fields is None:
-        return set()
-    old.delete()
-    return words(fields)
+class _Batch(threading.local):
+    depth = 0
+    # {(kind, object id): model}: pages to reindex from the database on flush.
+    pending = None
 
 
-@transaction.atomic
+_batch = _Batch()
+
+
+@contextmanager
+def batched():
+    """Collect the index writes of every save, delete and tag change inside the
+    block, and write them in bulk when the outermost block exits (still inside the
+    caller's transaction). Each page is read again then, so it is indexed once in
+    its final state however often it changed. On an exception, what the failing
+    block collected is dropped, as its transaction savepoint would be."""
+    if _batch.depth == 0:
+        _batch.pending = {}
+    saved = dict(_batch.pending)
+    _batch.depth += 1
+    try:
+        yield
+    except BaseException:
+        _batch.pending = saved
+        raise
+    finally:
+        _batch.depth -= 1
+    if _batch.depth == 0:
+        pending, _batch.pending = _batch.pending, None
+        _flush(pending)
+
+
+def _flush(pending):
+    by_model = {}
+    for (_, object_id), model in pending.items():
+        by_model.setdefault(model, []).append(object_id)
+    with transaction.atomic():
+        for model, ids in by_model.items():
+            for start in range(0, len(ids), CHUNK):
+                chunk = ids[start : start + CHUNK]
+                found = list(model._default_manager.filter(pk__in=chunk))
+                gone = set(chunk) - {obj.pk for obj in found}
+                update_many(found)
+                _count(removed=_words(_replace(kind_of(model), sorted(gone), [])))
+
+
+def reindex(model, object_id):
+    """Reindex the page `model` #`object_id` as it is in the database now (a tag
+    link changed): in a batch, only noted for the flush."""
+    if _batch.depth:
+        _batch.pending[(kind_of(model), object_id)] = model
+        return
+    page = model._default_manager.filter(pk=object_id).first()
+    if page is not None:
+        update(page)
+
+
 def update(obj):
     """Index `obj` if it is published (now or scheduled), else take it out. The
     vocabulary's page counts follow the words added and removed."""
-    kind = kind_of(type(obj))
-    if obj.pk is None or obj.status != Status.PUBLISHED or obj.published_at is None:
-        _count(remove(kind, obj.pk), -1)
+    if _batch.depth:
+        _batch.pending[(kind_of(type(obj)), obj.pk)] = type(obj)
         return
-    tags = list(obj.tags.order_by("name").values_list("slug", "name"))
-    fields = document(obj, kind, tags)
-    old_words = remove(kind, obj.pk)
-    entry = SearchEntry.objects.create(**fields)
-    SearchEntryTag.objects.bulk_create(
-        [SearchEntryTag(entry=entry, slug=slug, name=name) for slug, name in tags]
-    )
-    new_words = words(fields)
-    _count(old_words - new_words, -1)
-    add_words(new_words - old_words)
+    update_many([obj])
 
 
 def unindex(kind, object_id):
     """Take a deleted page out of the index and the vocabulary's counts."""
-    _count(remove(kind, object_id), -1)
+    if _batch.depth:
+        model = next(m for m, k in models().items() if k == kind)
+        _batch.pending[(kind, object_id)] = model
+        return
+    _count(removed=_words(_replace(kind, [object_id], [])))
 
 
-def _count(changed, step):
-    if changed and step:
-        terms = SearchTerm.objects.filter(term__in=sorted(changed)[:5000])
-        if step < 0:
-            terms = terms.filter(frequency__gt=0)
-        terms.update(frequency=F("frequency") + step)
+@transaction.atomic
+def update_many(objs):
+    """Index pages of one model in bulk, for rows bulk_create made (it sends no
+    signals): the published and scheduled ones are (re)indexed, the others taken
+    out. A few statements per CHUNK pages, whatever the number of pages."""
+    objs = [obj for obj in objs if obj.pk is not None]
+    if not objs:
+        return
+    model = type(objs[0])
+    kind = kind_of(model)
+    for start in range(0, len(objs), CHUNK):
+        chunk = objs[start : start + CHUNK]
+        tags = _tags(model, [obj.pk for obj in chunk])
+        documents = [
+            (document(obj, kind, tags.get(obj.pk, [])), tags.get(obj.pk, []))
+            for obj in chunk
+            if obj.status == Status.PUBLISHED and obj.published_at is not None
+        ]
+        old = _replace(kind, [obj.pk for obj in chunk], documents)
+        new = {fields["object_id"]: words(fields) for fields, _ in documents}
+        _count(_words(new) - _words(old), _words(old) - _words(new))
 
 
-def add_words(new_words, counts=None):
-    """Add words to the vocabulary (and, on SQLite, their trigrams)."""
-    new_words = sorted(new_words)
-    known = set()
-    for start in range(0, len(new_words), 1000):
-        chunk = new_words[start : start + 1000]
-        known.update(
-            SearchTerm.objects.filter(term__in=chunk).values_list("term", flat=True)
-        )
-    fresh = [w for w in new_words if w not in known]
-    if known and not counts:
-        _count(known, 1)
-    counts = counts or {}
+def _tags(model, ids):
+    """{object id: [(slug, name)]} for pages of `model`, by tag name."""
+    from taggit.models import TaggedItem
+
+    tagged = TaggedItem.objects.filter(
+        content_type__app_label=model._meta.app_label,
+        content_type__model=model._meta.model_name,
+        object_id__in=ids,
+    ).values_list("object_id", "tag__slug", "tag__name")
+    found = {}
+    for object_id, slug, name in tagged.order_by("tag__name", "tag__slug"):
+        found.setdefault(object_id, []).append((slug, name))
+    return found
+
+
+def _replace(kind, object_ids, documents):
+    """Swap the entries of `object_ids` for `documents` [(fields, tags)]; returns
+    {object id: words} of the entries taken out."""
+    old = SearchEntry.objects.filter(kind=kind, object_id__in=object_ids)
+    removed = {
+        row.pop("object_id"): words(row)
+        for row in old.values("object_id", "names", "title", "tags", "body")
+    }
+    if removed:
+        old.delete()
+    _create(documents)
+    return removed
+
+
+def _create(documents):
+    entries = SearchEntry.objects.bulk_create(
+        [SearchEntry(**fields) for fields, _ in documents]
+    )
+    SearchEntryTag.objects.bulk_create(
+        [
+            SearchEntryTag(entry=entry, slug=slug, name=name)
+            for entry, (_, tags) in zip(entries, documents, strict=True)
+            for slug, name in tags
+        ]
+    )
+
+
+def _words(words_by_page):
+    """How many of the pages use each word."""
+    counts = Counter()
+    for page_words in words_by_page.values():
+        counts.update(page_words)
+    return counts
+
+
+def _count(added=None, removed=None):
+    """Move the vocabulary's page counts: `added` and `removed` are Counters of
+    words. Words new to the vocabulary are created (with their trigrams on SQLite);
+    one UPDATE per distinct step."""
+    steps = {}
+    for word, n in (added or {}).items():
+        steps.setdefault(n, []).append(word)
+    for word, n in (removed or {}).items():
+        steps.setdefault(-n, []).append(word)
+    for step, changed in steps.items():
+        for start in range(0, len(changed), CHUNK):
+            chunk = changed[start : start + CHUNK]
+            terms = SearchTerm.objects.filter(term__in=chunk)
+            if step < 0:
+                # Counts are approximate ("roughly how many pages"): never below 0.
+                terms.update(frequency=Greatest(F("frequency") + step, Value(0)))
+                continue
+            known = set(terms.values_list("term", flat=True))
+            terms.update(frequency=F("frequency") + step)
+            _add_terms({w: step for w in chunk if w not in known})
+
+
+def _add_terms(counts):
+    """Create vocabulary words {word: page count} (and their SQLite trigrams)."""
     SearchTerm.objects.bulk_create(
-        [SearchTerm(term=w, frequency=counts.get(w, 1)) for w in fresh],
+        [SearchTerm(term=w, frequency=n) for w, n in counts.items()],
         batch_size=5000,
         ignore_conflicts=True,
     )
-    if fresh and connection.vendor == "sqlite":
+    if counts and connection.vendor == "sqlite":
         from clinic.search import sqlite
 
+        fresh = sorted(counts)
         for start in range(0, len(fresh), 500):
             chunk = fresh[start : start + 500]
             sqlite.add_term_grams(
@@ -188,17 +313,11 @@ def rebuild(batch_size=2000):
     total = 0
     while batch := list(islice(documents, batch_size)):
         total += len(batch)
-        entries = SearchEntry.objects.bulk_create(
-            [SearchEntry(**fields) for fields, _ in batch]
-        )
-        SearchEntryTag.objects.bulk_create(
-            [
-                SearchEntryTag(entry=entry, slug=slug, name=name)
-                for entry, (_, tags) in zip(entries, batch, strict=True)
-                for slug, name in tags
-            ]
-        )
+        _create(batch)
         for fields, _ in batch:
             frequency.update(words(fields))
-    add_words(set(frequency), counts=frequency)
+    _add_terms(frequency)
+    from clinic.search.api import backend
+
+    backend().optimize()
     return total

@@ -3,9 +3,10 @@ The search index and what staff curate around it.
 
 `SearchEntry` is one row per published page, denormalised so a search never joins the
 content tables. The full-text side lives beside it and is kept in step by database
-triggers created in migration 0002: an FTS5 table on SQLite, tsvector columns with GIN
-indexes on PostgreSQL. Drafts are never indexed; scheduled pages are indexed with their
-publish time and filtered out at query time, so they go live with no cron job.
+triggers (migrations 0002 and 0005): FTS5 tables on SQLite, a narrow table of tsvector
+columns with GIN indexes on PostgreSQL. Drafts are never indexed; scheduled pages are
+indexed with their publish time and filtered out at query time, so they go live with
+no cron job.
 """
 
 from django.db import models
@@ -49,7 +50,12 @@ class SearchEntry(models.Model):
         verbose_name_plural = "search entries"
         ordering = ["-published_at", "-pk"]
         indexes = [
-            models.Index(fields=["kind", "title_key"], name="search_entry_title_key")
+            models.Index(fields=["kind", "title_key"], name="search_entry_title_key"),
+            # Covers what ranking and counts read per candidate, so a search never
+            # reads the wide rows (body) of pages it does not show.
+            models.Index(
+                fields=["id", "published_at", "kind"], name="search_entry_live"
+            ),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -76,7 +82,10 @@ class SearchEntryTag(models.Model):
 
     class Meta:
         ordering = ["slug", "pk"]
-        indexes = [models.Index(fields=["entry", "slug"], name="search_tag_entry_idx")]
+        # Covering, for the tag counts over a search's candidates.
+        indexes = [
+            models.Index(fields=["entry", "slug", "name"], name="search_tag_entry_idx")
+        ]
 
     def __str__(self):
         return self.name

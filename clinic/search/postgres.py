@@ -1,6 +1,7 @@
 """
-The PostgreSQL dialect: weighted tsvector columns on search_searchentry, filled by a
-trigger, with GIN indexes; pg_trgm for spelling candidates.
+The PostgreSQL dialect: weighted tsvector columns with GIN indexes in a narrow match
+table, search_searchdoc (migration 0005; 0002 had them on search_searchentry), filled
+by triggers on search_searchentry; pg_trgm for spelling candidates.
 
 The text search configuration `clinic_english` is English stemming behind unaccent, so
 accents fold as they do in SQLite's FTS5 table. Each token reaches the database as a
@@ -66,19 +67,103 @@ UNDO = [
     f"DROP TEXT SEARCH CONFIGURATION IF EXISTS {CONFIG}",
 ]
 
+# The match table: what a search filters and ranks on, apart from the wide display
+# columns, so scanning thousands of candidates reads small rows. The body's tsvector
+# is stored out of line (toast_tuple_target), and read only to check a phrase. Empty
+# names and tags are NULL, so the planner knows how rare a match there is.
+DOC = "search_searchdoc"
+MATCH_TABLE = DOC
+DOC_SCHEMA = [
+    # No foreign key: Django's test flush truncates search_searchentry without
+    # CASCADE; the triggers below keep the two tables in step instead.
+    f"""CREATE TABLE {DOC} (
+        id bigint PRIMARY KEY,
+        kind varchar(10) NOT NULL, published_at timestamptz NOT NULL,
+        names_tsv tsvector, title_tsv tsvector NOT NULL,
+        tags_tsv tsvector, facets_tsv tsvector NOT NULL,
+        tsv tsvector NOT NULL
+    ) WITH (toast_tuple_target = 128)""",
+    f"ALTER TABLE {DOC} ALTER COLUMN tsv SET STORAGE EXTERNAL",
+    f"DROP TRIGGER search_entry_tsv ON {ENTRY}",
+    "DROP FUNCTION search_entry_tsv()",
+    f"""CREATE FUNCTION search_entry_doc() RETURNS trigger AS $$
+    DECLARE
+        names_v tsvector := to_tsvector('{CONFIG}', NEW.names);
+        title_v tsvector := to_tsvector('{CONFIG}', NEW.title);
+        tags_v tsvector := to_tsvector('{CONFIG}', NEW.tags);
+    BEGIN
+        DELETE FROM {DOC} WHERE id = NEW.id;
+        INSERT INTO {DOC} VALUES (
+            NEW.id, NEW.kind, NEW.published_at, nullif(names_v, ''),
+            title_v, nullif(tags_v, ''),
+            to_tsvector('simple', NEW.facets),
+            setweight(names_v, 'A') || setweight(title_v, 'B')
+                || setweight(tags_v, 'C')
+                || setweight(to_tsvector('{CONFIG}', NEW.body), 'D'));
+        RETURN NULL;
+    END $$ LANGUAGE plpgsql""",
+    f"""CREATE TRIGGER search_entry_doc AFTER INSERT OR UPDATE ON {ENTRY}
+        FOR EACH ROW EXECUTE FUNCTION search_entry_doc()""",
+    f"""CREATE FUNCTION search_entry_doc_delete() RETURNS trigger AS $$
+    BEGIN
+        IF TG_OP = 'TRUNCATE' THEN
+            TRUNCATE {DOC};
+        ELSE
+            DELETE FROM {DOC} WHERE id = OLD.id;
+        END IF;
+        RETURN NULL;
+    END $$ LANGUAGE plpgsql""",
+    f"""CREATE TRIGGER search_entry_doc_delete AFTER DELETE ON {ENTRY}
+        FOR EACH ROW EXECUTE FUNCTION search_entry_doc_delete()""",
+    f"""CREATE TRIGGER search_entry_doc_truncate AFTER TRUNCATE ON {ENTRY}
+        FOR EACH STATEMENT EXECUTE FUNCTION search_entry_doc_delete()""",
+    f"""INSERT INTO {DOC} SELECT id, kind, published_at, nullif(names_tsv, ''),
+        title_tsv, nullif(tags_tsv, ''), facets_tsv, tsv FROM {ENTRY}""",
+    f"""ALTER TABLE {ENTRY} DROP COLUMN tsv, DROP COLUMN names_tsv,
+        DROP COLUMN title_tsv, DROP COLUMN tags_tsv, DROP COLUMN facets_tsv""",
+    f"CREATE INDEX search_doc_tsv_gin ON {DOC} USING gin (tsv)",
+    f"CREATE INDEX search_doc_names_gin ON {DOC} USING gin (names_tsv)",
+    f"CREATE INDEX search_doc_title_gin ON {DOC} USING gin (title_tsv)",
+    f"CREATE INDEX search_doc_tags_gin ON {DOC} USING gin (tags_tsv)",
+    f"CREATE INDEX search_doc_facets_gin ON {DOC} USING gin (facets_tsv)",
+    f"ANALYZE {DOC}",
+]
+DOC_UNDO = [
+    f"DROP TRIGGER IF EXISTS search_entry_doc_truncate ON {ENTRY}",
+    f"DROP TRIGGER IF EXISTS search_entry_doc_delete ON {ENTRY}",
+    f"DROP TRIGGER IF EXISTS search_entry_doc ON {ENTRY}",
+    "DROP FUNCTION IF EXISTS search_entry_doc_delete()",
+    "DROP FUNCTION IF EXISTS search_entry_doc()",
+    f"""ALTER TABLE {ENTRY}
+        ADD COLUMN tsv tsvector, ADD COLUMN names_tsv tsvector,
+        ADD COLUMN title_tsv tsvector, ADD COLUMN tags_tsv tsvector,
+        ADD COLUMN facets_tsv tsvector""",
+    f"""UPDATE {ENTRY} e SET tsv = d.tsv, names_tsv = d.names_tsv,
+        title_tsv = d.title_tsv, tags_tsv = d.tags_tsv, facets_tsv = d.facets_tsv
+        FROM {DOC} d WHERE d.id = e.id""",
+    f"DROP TABLE {DOC}",
+    *[st for st in SCHEMA if "search_entry_tsv" in st and "INDEX" not in st],
+    *[st for st in SCHEMA if "INDEX search_entry_" in st and "_gin" in st],
+]
+
 # Ranking is by tier, then recency: a page whose treatment names match comes first,
 # then pages with a query word in the title, then in the tags, then the rest.
 TIER_COLUMNS = ["names_tsv", "title_tsv", "tags_tsv"]
 
 
-def tsquery(query):
-    """(SQL, params): units ANDed, a unit's choices ORed, every choice a phrase."""
+def tsquery(query, phrases=True):
+    """(SQL, params): units ANDed, a unit's choices ORed, every choice a phrase;
+    with `phrases` false, a choice's words in any order (no positions needed)."""
     sql, params = [], []
     for unit in query.units:
         choices = []
         for choice in unit.choices:
-            choices.append(f"websearch_to_tsquery('{CONFIG}', %s)")
-            params.append('"' + " ".join(choice) + '"')
+            if phrases:
+                choices.append(f"websearch_to_tsquery('{CONFIG}', %s)")
+                params.append('"' + " ".join(choice) + '"')
+            else:
+                choices.append(f"plainto_tsquery('{CONFIG}', %s)")
+                params.append(" ".join(choice))
         sql.append("(" + " || ".join(choices) + ")")
     return "(" + " && ".join(sql) + ")", params
 
@@ -90,26 +175,92 @@ def any_word(query):
     return f"({sql})", ['"' + " ".join(c) + '"' for c in choices]
 
 
+# A tier whose column matches at most this many pages is checked page by page.
+FEW = 50
+
+
+def _newest(where, params, query, limit):
+    """(SQL, params): ids of the newest rows of the match table meeting `where` and
+    the whole `query`, at most `limit` (an SQL expression). A phrase needs
+    positions (the body's tsvector, stored out of line), so it is checked after
+    the words alone, only on the rows read (OFFSET 0 keeps it out of the inner
+    scan). `where` comes first: PostgreSQL tests conditions of equal cost in order,
+    and the narrow columns it reads are cheaper than the body's tsvector."""
+    words, word_params = tsquery(query, phrases=False)
+    if not any(len(c) > 1 for unit in query.units for c in unit.choices):
+        sql = f"""SELECT id FROM {DOC} WHERE {where} AND tsv @@ {words}
+            ORDER BY id DESC LIMIT {limit}"""
+        return sql, params + word_params
+    phrase, phrase_params = tsquery(query)
+    sql = f"""SELECT id FROM (SELECT id, tsv FROM {DOC} WHERE {where}
+        AND tsv @@ {words} ORDER BY id DESC OFFSET 0) s
+        WHERE tsv @@ {phrase} LIMIT {limit}"""
+    return sql, params + word_params + phrase_params
+
+
 def candidates(query, facet_keys, cap):
-    """(SQL, params) selecting (id, tier) of the bounded candidate matches."""
+    """(SQL, params) selecting (id, tier) of the bounded candidate matches: the
+    `cap` newest matches (tier 3) and, per upper tier, the `cap` newest matches
+    with a query word in that tier's column. Which way a tier is found depends on
+    a cheap count; each way runs under a LIMIT that is 0 unless its condition
+    holds, and PostgreSQL does not start a plan node under LIMIT 0."""
     q, q_params = tsquery(query)
     anyq, any_params = any_word(query)
-    filters = "".join(
-        " AND e.facets_tsv @@ to_tsquery('simple', %s)" for _ in facet_keys
+    facets = " AND ".join(
+        ["TRUE"] + ["facets_tsv @@ to_tsquery('simple', %s)" for _ in facet_keys]
     )
-    parts, params = [], []
-    # Each tier's CAP most recently indexed matches, so the work per query is
-    # bounded whatever it matches (see the decision record).
-    for tier, column in enumerate([*TIER_COLUMNS, None]):
-        extra = f" AND e.{column} @@ {anyq}" if column else ""
-        parts.append(
-            f"""(SELECT e.id, {tier} AS tier FROM {ENTRY} e
-            WHERE e.tsv @@ {q}{extra}{filters} ORDER BY e.id DESC LIMIT %s)"""
+    match, match_params = f"tsv @@ {q} AND {facets}", q_params + list(facet_keys)
+    newest, newest_params = _newest(facets, list(facet_keys), query, "%s")
+    ctes = [
+        f"matches AS MATERIALIZED ({newest})",
+        "is_complete AS (SELECT count(*) <= %s AS yes FROM matches)",
+    ]
+    params = [*newest_params, cap + 1, cap]
+    parts = [
+        f"(SELECT id, {len(TIER_COLUMNS)} AS tier FROM matches ORDER BY id DESC "
+        "LIMIT %s)"
+    ]
+    part_params = [cap]
+    for tier, column in enumerate(TIER_COLUMNS):
+        ctes.append(
+            # Any FEW + 1 rows tell "many"; if there are fewer, these are all.
+            f"""head{tier} AS MATERIALIZED (SELECT id FROM {DOC}
+            WHERE {column} @@ {anyq} LIMIT {FEW + 1})"""
         )
-        params += q_params + (any_params if column else []) + list(facet_keys)
-        params.append(cap)
-    sql = f"SELECT id, min(tier) AS tier FROM ({' UNION ALL '.join(parts)}) t "
-    return sql + "GROUP BY id", params
+        params += any_params
+        few = f"(SELECT count(*) <= {FEW} FROM head{tier})"
+        dense, dense_params = _newest(
+            f"{facets} AND {column} @@ {anyq}",
+            [*facet_keys, *any_params],
+            query,
+            f"(SELECT CASE WHEN NOT yes AND NOT {few} THEN %s ELSE 0 END "
+            "FROM is_complete)",
+        )
+        parts += [
+            # Every match is known: those with a query word in the column.
+            f"""(SELECT d.id, {tier} FROM matches m JOIN {DOC} d ON d.id = m.id
+                WHERE d.{column} @@ {anyq}
+                LIMIT (SELECT CASE WHEN yes THEN NULL ELSE 0 END FROM is_complete))""",
+            # Few pages have a query word in the column: check each.
+            f"""(SELECT d.id, {tier} FROM head{tier} h JOIN {DOC} d ON d.id = h.id
+                WHERE {match} LIMIT (SELECT CASE WHEN NOT yes AND {few} THEN NULL
+                                     ELSE 0 END FROM is_complete))""",
+            # Many matches, many in the column: newest first, `cap` at most.
+            f"(SELECT id, {tier} FROM ({dense}) dense)",
+        ]
+        part_params += [*any_params, *match_params, *dense_params, cap]
+    sql = f"""WITH {", ".join(ctes)}
+        SELECT id, min(tier) AS tier FROM ({" UNION ALL ".join(parts)}) t
+        GROUP BY id"""
+    return sql, params + part_params
+
+
+def optimize():
+    """Fresh planner statistics after a rebuild."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {ENTRY}")
+        cursor.execute(f"ANALYZE {DOC}")
+        cursor.execute("ANALYZE search_searchterm")
 
 
 def snippets(query, ids):

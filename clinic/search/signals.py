@@ -23,9 +23,7 @@ def tagged_item_changed(sender, instance, **kwargs):
     model = instance.content_type.model_class()
     if index.kind_of(model) is None:
         return
-    page = model._default_manager.filter(pk=instance.object_id).first()
-    if page is not None:
-        index.update(page)
+    index.reindex(model, instance.object_id)
 
 
 def tag_saved(sender, instance, created, raw=False, **kwargs):

@@ -1,5 +1,7 @@
 """
-The SQLite dialect: an FTS5 table beside search_searchentry, kept in step by triggers.
+The SQLite dialect: FTS5 tables beside search_searchentry, kept in step by triggers:
+the whole page (search_fts), and one small table per upper ranking tier (migration
+0005) so a tier never filters the positions of the whole body index.
 
 The `porter unicode61 remove_diacritics 2` tokenizer gives stemming and folds accents.
 Every token reaches MATCH as a quoted FTS5 string, so no visitor text is ever parsed as
@@ -12,6 +14,9 @@ from clinic.search.query import trigrams
 
 FTS = "search_fts"
 ENTRY = "search_searchentry"
+# Ranking and counts read id, kind and publish time from the covering index
+# search_entry_live (SQLite picks it for these columns).
+MATCH_TABLE = ENTRY
 
 SCHEMA = [
     f"""CREATE VIRTUAL TABLE {FTS} USING fts5(
@@ -42,6 +47,48 @@ UNDO = [
 # then pages with a query word in the title, then in the tags, then the rest.
 TIER_COLUMNS = ["names", "title", "tags"]
 
+# One small FTS5 table per upper tier, reading its column from search_searchentry
+# (external content): "is any query word in this page's title?" is answered from a
+# title-sized index instead of filtering the positions of the whole body index.
+HEAD_SCHEMA = [
+    statement
+    for column in TIER_COLUMNS
+    for statement in (
+        f"""CREATE VIRTUAL TABLE search_{column}_fts USING fts5(
+            {column}, content = '{ENTRY}', content_rowid = 'id',
+            tokenize = 'porter unicode61 remove_diacritics 2'
+        )""",
+        f"INSERT INTO search_{column}_fts(search_{column}_fts) VALUES ('rebuild')",
+        f"""CREATE TRIGGER search_{column}_ai AFTER INSERT ON {ENTRY} BEGIN
+            INSERT INTO search_{column}_fts(rowid, {column})
+            VALUES (new.id, new.{column});
+        END""",
+        f"""CREATE TRIGGER search_{column}_ad AFTER DELETE ON {ENTRY} BEGIN
+            INSERT INTO search_{column}_fts(search_{column}_fts, rowid, {column})
+            VALUES ('delete', old.id, old.{column});
+        END""",
+        f"""CREATE TRIGGER search_{column}_au AFTER UPDATE ON {ENTRY} BEGIN
+            INSERT INTO search_{column}_fts(search_{column}_fts, rowid, {column})
+            VALUES ('delete', old.id, old.{column});
+            INSERT INTO search_{column}_fts(rowid, {column})
+            VALUES (new.id, new.{column});
+        END""",
+    )
+]
+HEAD_UNDO = [
+    statement
+    for column in TIER_COLUMNS
+    for statement in (
+        f"DROP TRIGGER IF EXISTS search_{column}_au",
+        f"DROP TRIGGER IF EXISTS search_{column}_ad",
+        f"DROP TRIGGER IF EXISTS search_{column}_ai",
+        f"DROP TABLE IF EXISTS search_{column}_fts",
+    )
+]
+# A tier whose column matches at most this many pages is checked page by page
+# against the whole query (a rowid lookup: 0.05 to 0.1 ms each once optimised).
+FEW = 50
+
 
 def _string(words):
     return '"' + " ".join(words).replace('"', '""') + '"'
@@ -60,31 +107,66 @@ def match_expression(query, facet_keys=()):
     return expression
 
 
-def tier_expressions(query, facet_keys=()):
-    """One MATCH string per tier: the whole query, with any of its words in the
-    tier's column; the last tier is the whole query alone."""
+def candidates(query, facet_keys, cap):
+    """(SQL, params) selecting (id, tier) of the bounded candidate matches: the
+    `cap` newest matches (tier 3) and, per upper tier, the `cap` newest matches
+    with a query word in that tier's column. Which way a tier is found depends on
+    what a cheap count shows."""
     match = match_expression(query, facet_keys)
     any_word = " OR ".join(_string(c) for unit in query.units for c in unit.choices)
-    tiers = [f"({match}) AND {{{column}}} : ({any_word})" for column in TIER_COLUMNS]
-    return [*tiers, match]
-
-
-def candidates(query, facet_keys, cap):
-    """(SQL, params) selecting (id, tier) of the bounded candidate matches."""
-    # Each tier's CAP most recently indexed matches: FTS5 walks its index in rowid
-    # order, so every part stops after CAP rows whatever the query matches.
-    parts = [
-        f"""SELECT id, {tier} AS tier FROM (
-            SELECT rowid AS id FROM {FTS} WHERE {FTS} MATCH %s
-            ORDER BY rowid DESC LIMIT %s)"""
-        for tier in range(len(TIER_COLUMNS) + 1)
+    ctes = [
+        f"""matches AS MATERIALIZED (SELECT rowid AS id FROM {FTS}
+            WHERE {FTS} MATCH %s ORDER BY rowid DESC LIMIT %s)""",
+        "is_complete AS (SELECT count(*) <= %s AS yes FROM matches)",
     ]
-    sql = f"""SELECT id, min(tier) AS tier FROM ({" UNION ALL ".join(parts)})
+    params = [match, cap + 1, cap]
+    parts = [
+        f"""SELECT * FROM (SELECT id, {len(TIER_COLUMNS)} AS tier FROM matches
+            ORDER BY id DESC LIMIT %s)"""
+    ]
+    part_params = [cap]
+    for tier, column in enumerate(TIER_COLUMNS):
+        head = f"search_{column}_fts"
+        ctes.append(
+            f"""head{tier} AS MATERIALIZED (SELECT rowid AS id FROM {head}
+            WHERE {head} MATCH %s ORDER BY rowid DESC LIMIT %s)"""
+        )
+        params += [any_word, FEW + 1]
+        few = f"(SELECT count(*) <= {FEW} FROM head{tier})"
+        # Each way runs under a LIMIT that is 0 unless its condition holds: SQLite
+        # checks a LIMIT before starting the scan, so the other ways cost nothing.
+        parts += [
+            # Every match is known: those with a query word in the column.
+            f"""SELECT * FROM (SELECT rowid, {tier} FROM {head} WHERE {head} MATCH %s
+                AND +rowid IN (SELECT id FROM matches)
+                LIMIT (SELECT CASE WHEN yes THEN -1 ELSE 0 END FROM is_complete))""",
+            # Few pages have a query word in the column: check each.
+            f"""SELECT * FROM (SELECT rowid, {tier} FROM {FTS} WHERE {FTS} MATCH %s
+                AND rowid IN (SELECT id FROM head{tier})
+                LIMIT (SELECT CASE WHEN NOT yes AND {few} THEN -1 ELSE 0 END
+                       FROM is_complete))""",
+            # Many matches, many in the column: FTS5 walks both conditions
+            # together and stops after `cap` rows.
+            f"""SELECT * FROM (SELECT rowid, {tier} FROM {FTS} WHERE {FTS} MATCH %s
+                ORDER BY rowid DESC
+                LIMIT (SELECT CASE WHEN NOT yes AND NOT {few} THEN %s ELSE 0 END
+                       FROM is_complete))""",
+        ]
+        column_match = f"({match}) AND {{{column}}} : ({any_word})"
+        part_params += [any_word, match, column_match, cap]
+    sql = f"""WITH {", ".join(ctes)}
+        SELECT id, min(tier) AS tier FROM ({" UNION ALL ".join(parts)})
         GROUP BY id"""
-    params = []
-    for expression in tier_expressions(query, facet_keys):
-        params += [expression, cap]
-    return sql, params
+    return sql, params + part_params
+
+
+def optimize():
+    """Merge each FTS5 index into one segment after a rebuild: a lookup by rowid
+    (snippets, a tier's few pages) then reads one b-tree, not a dozen (measured
+    0.33 -> 0.05 ms per page at 100,000 pages)."""
+    with connection.cursor() as cursor:
+        for table in [FTS, *(f"search_{column}_fts" for column in TIER_COLUMNS)]:
+            cursor.execute(f"INSERT INTO {table}({table}) VALUES ('optimize')")
 
 
 def snippets(query, ids):
