@@ -2,8 +2,10 @@
 Treatments, their structured facts, articles, and the source documents they cite.
 """
 
+from collections import Counter
+
 from django.db import models
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.text import slugify
 
@@ -211,38 +213,28 @@ class ArticleQuerySet(PublishableQuerySet):
 
     def related_to(self, article, limit=4):
         """Up to `limit` published articles sharing the most tags with `article`,
-        newest first among equals, as cards. One query; the article's tags are read
-        from its prefetch when there is one.
+        newest first among equals, as a list of cards. Two small queries.
 
-        Ranked among the RELATED_CANDIDATES newest articles sharing any tag (a
-        group by over tag links and ids only, never over the body); an older
+        Ranked among the RELATED_CANDIDATES newest tag links to published articles
+        sharing any tag (ids only, never the body): an article appears once per
+        tag it shares, so counting its rows counts its shared tags. An older
         article sharing more tags may lose to a newer one sharing fewer."""
-        tag_ids = [tag.pk for tag in article.tags.all()]
+        tag_ids = [tag.pk for tag in article.tag_list]
         if not tag_ids:
-            return self.none()
-        candidates = (
+            return []
+        links = (
             Article.objects.published()
             .filter(tags__in=tag_ids)
             .exclude(pk=article.pk)
             .order_by("-published_at", "-pk")
-            .values("pk")[: self.RELATED_CANDIDATES]
+            .values_list("pk", flat=True)[: self.RELATED_CANDIDATES]
         )
-        ranked = (
-            Article.objects.filter(pk__in=candidates, tags__in=tag_ids)
-            .values("pk")
-            .annotate(shared=Count("pk"))
-            .order_by("-shared", "-published_at", "-pk")
-            .values("pk")[:limit]
-        )
-        shared = Count("tags", filter=Q(tags__in=tag_ids))
-        # The ranked ids are published already; filtering on publication again
-        # here would make SQLite walk the publish index instead of four rowids.
-        return (
-            self.filter(pk__in=ranked)
-            .cards()
-            .annotate(shared=shared)
-            .order_by("-shared", "-published_at", "-pk")
-        )
+        shared = Counter(links)
+        # A stable sort keeps the newest first among articles sharing as many tags.
+        ranked = sorted(shared, key=shared.__getitem__, reverse=True)[:limit]
+        # The ranked ids are published already: four rowid lookups.
+        cards = self.filter(pk__in=ranked).cards().in_bulk()
+        return [cards[pk] for pk in ranked if pk in cards]
 
 
 class Article(PageContent):

@@ -63,7 +63,6 @@ class TreatmentDetailView(PublishableDetailView):
             super()
             .get_queryset()
             .prefetch_related(
-                "tags",
                 "sources",
                 Prefetch("facts", TreatmentFact.objects.select_related("source")),
                 Prefetch(
@@ -113,9 +112,6 @@ class ArticleDetailView(PublishableDetailView):
     model = Article
     template_name = "articles/article_detail.html"
 
-    def get_queryset(self):
-        return super().get_queryset().prefetch_related("tags", "sources")
-
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         article = self.object
@@ -124,9 +120,11 @@ class ArticleDetailView(PublishableDetailView):
             ("Articles", reverse("articles:article-list")),
             (article.title, article.get_absolute_url()),
         )
+        # Plain queries, not prefetches: for one object they cost half as much.
         context.update(
             treatments=treatments,
-            questions=article.questions.published(),
+            questions=list(article.questions.published()),
+            references=list(article.sources.all()),
             related=Article.objects.related_to(article),
             breadcrumbs=trail,
             structured_data=seo.article_graph(self.request, trail, article, treatments),

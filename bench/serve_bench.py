@@ -4,18 +4,33 @@ minimal Django view returning a prebuilt 20 KB page (bench/ceiling.py), all on
 gunicorn with the same gunicorn.conf.py, one server at a time on 127.0.0.1, measured
 with wrk at 16 connections.
 
-    .venv/bin/python bench/serve_bench.py [--seconds 8] [--sizes 1000,20000] [--keep]
+    .venv/bin/python bench/serve_bench.py [--seconds 8] [--sizes 1000,20000]
+        [--pages article,tags] [--ports 8100-8199] [--sites DIR] [--keep]
+    .venv/bin/python bench/serve_bench.py --in-process [--requests 200]
+        [--profile article] [--sites DIR]
 
 For each size it prints requests per second, p50 and p99 for the home page, an
-article, a treatment, the FAQ, a tag page and a search, each as a share of the
-ceiling: once with the page cache (one URL each, cache warm) and once with the page
-cache off (CLINIC_PAGE_CACHE_SECONDS=0; the article row then cycles through 200
-different articles). Targets: cached pages >= 80% of the ceiling, uncached article
-pages >= 40%, p99 < 100 ms, and little change from 1,000 to 20,000 articles.
-Sites are built in a temporary folder (never the shared var/).
+article, a treatment, the FAQ, a tag page (a common and a rare tag), the topic list,
+the sitemap and a search, each as a share of the ceiling: once with the page cache
+(one URL each, cache warm) and once with the page cache off
+(CLINIC_PAGE_CACHE_SECONDS=0; the article row then cycles through 200 different
+articles). Targets: cached pages >= 80% of the ceiling, uncached article pages >= 40%,
+p99 < 100 ms, and little change from 1,000 to 20,000 articles.
+
+--in-process measures the uncached pages without a server or wrk: one Django process
+per size renders each page through the whole middleware stack (Django's test
+client) and prints the process CPU time per request, the wall time, the queries per
+request and the load average. On a shared two-core machine CPU time is the figure to
+compare; wall time includes waiting for a core. --profile PAGE adds cProfile's top
+functions for one page type.
+
+Sites are built in a temporary folder (never the shared var/), or in --sites DIR,
+where a site already built is reused.
 """
 
 import argparse
+import json
+import os
 import shutil
 import sys
 import tempfile
@@ -25,9 +40,51 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import site, wrk  # noqa: E402
-from tests.production.servers import Server, fetch, production_env  # noqa: E402
+from tests.production.servers import (  # noqa: E402
+    Server,
+    django_script,
+    fetch,
+    free_port,
+    production_env,
+)
 
 CONNECTIONS = 16
+
+IN_PROCESS = """
+import cProfile, json, os, pstats, statistics, time
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+# Each page: `requests` requests, or as many as 10 s allow (at least 5).
+pages, requests, profile = json.loads({args!r})
+client = Client(HTTP_HOST="127.0.0.1")
+
+def get(url):
+    response = client.get(url)
+    assert response.status_code == 200, (url, response.status_code)
+
+for name, urls in pages.items():
+    for url in urls[:20]:
+        get(url)
+    with CaptureQueriesContext(connection) as queries:
+        get(urls[0])
+    count = len(queries)  # the next request clears the connection's query log
+    cpu, started = [], time.perf_counter()
+    while len(cpu) < requests and (len(cpu) < 5 or time.perf_counter() - started < 10):
+        before = time.process_time()
+        get(urls[len(cpu) % len(urls)])
+        cpu.append(time.process_time() - before)
+    wall = (time.perf_counter() - started) / len(cpu)
+    # The median: robust to the odd request that shared its core with another job.
+    print(json.dumps([name, statistics.median(cpu) * 1000, wall * 1000,
+                      count, os.getloadavg()[0]]), flush=True)
+    if name == profile:
+        profiler = cProfile.Profile()
+        profiler.runcall(lambda: [get(urls[i % len(urls)]) for i in range(requests)])
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(40)
+        pstats.Stats(profiler).sort_stats("tottime").print_stats(25)
+"""
 
 
 def measure(server, paths, seconds):
@@ -37,6 +94,19 @@ def measure(server, paths, seconds):
     return wrk.run(server.url("/"), paths, seconds, CONNECTIONS)
 
 
+PAGES = (
+    "home",
+    "article",
+    "treatment",
+    "faq",
+    "tag",
+    "rare-tag",
+    "tags",
+    "sitemap",
+    "search",
+)
+
+
 def page_sets(paths):
     return {
         "home": ["/"],
@@ -44,56 +114,119 @@ def page_sets(paths):
         "treatment": paths["treatments"][:1],
         "faq": ["/faq/"],
         "tag": [f"/tags/{paths['tags'][0]}/"],
+        "rare-tag": [f"/tags/{paths['rare_tag']}/"],
+        "tags": ["/tags/"],
+        "sitemap": ["/sitemap.xml"],
         "search": ["/search/?q=microneedling+scars"],
     }
+
+
+def uncached_pages(paths, wanted):
+    pages = {k: v for k, v in page_sets(paths).items() if k in wanted}
+    if "article" in pages:
+        pages["article"] = paths["articles"]
+    return pages
+
+
+def in_process(env, paths, wanted, requests, profile):
+    """Uncached pages rendered in one Django process: CPU and wall ms per request."""
+    pages = uncached_pages(paths, wanted)
+    code = IN_PROCESS.format(args=json.dumps([pages, requests, profile]))
+    out = django_script({**env, "CLINIC_PAGE_CACHE_SECONDS": "0"}, code, 1800)
+    for line in out.splitlines():
+        if line.startswith("["):
+            name, cpu, wall, queries, load = json.loads(line)
+            print(
+                f"  {name:9} CPU {cpu:6.2f} ms (median)  wall {wall:6.2f} ms (mean)  "
+                f"{queries:2d} queries  load {load:4.1f}",
+                flush=True,
+            )
+        elif profile:
+            print(line)
+
+
+def build(sites, size, static_root):
+    """The site of `size` articles in `sites`, built unless it was already."""
+    var_dir = sites / f"site-{size}"
+    done = var_dir / "built"
+    if done.exists():
+        return production_env(var_dir, static_root)
+    env = site.build(var_dir, static_root, size)
+    done.touch()
+    return env
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=int, default=8)
     parser.add_argument("--sizes", default="1000,20000")
+    parser.add_argument("--pages", default=",".join(PAGES))
+    parser.add_argument("--ports", default="8100-8199", help="LOW-HIGH on 127.0.0.1")
+    parser.add_argument("--sites", type=Path, help="build or reuse sites here")
     parser.add_argument("--keep", action="store_true")
+    parser.add_argument("--in-process", action="store_true")
+    parser.add_argument("--requests", type=int, default=200)
+    parser.add_argument("--profile", help="with --in-process: cProfile this page")
     args = parser.parse_args()
-    if not wrk.available():
+    wanted = args.pages.split(",")
+    low, high = (int(p) for p in args.ports.split("-"))
+    if not (args.in_process or wrk.available()):
         sys.exit("wrk is not installed: apt-get install -y wrk")
 
-    work = Path(tempfile.mkdtemp(prefix="serve-bench-"))
+    work = args.sites or Path(tempfile.mkdtemp(prefix="serve-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
     static_root = work / "static"
-    results = {}
     try:
-        env = production_env(work / "ceiling", static_root)
-        with Server(
-            env, workers=None, threads=None, app="bench.ceiling:application"
-        ) as s:
-            ceiling = measure(s, ["/"], args.seconds)
-        print(f"ceiling (20 KB Django view)      {ceiling.row()}", flush=True)
+        ceiling = None
+        if not args.in_process:
+            env = production_env(work / "ceiling", static_root)
+            with Server(
+                env,
+                workers=None,
+                threads=None,
+                port=free_port(low, high),
+                app="bench.ceiling:application",
+            ) as s:
+                ceiling = measure(s, ["/"], args.seconds)
+            print(
+                f"ceiling (20 KB Django view)      {ceiling.row()}  "
+                f"load {os.getloadavg()[0]:.1f}",
+                flush=True,
+            )
 
         for size in [int(n) for n in args.sizes.split(",")]:
             started = time.monotonic()
-            env = site.build(work / f"site-{size}", static_root, size)
+            env = build(work, size, static_root)
             paths = site.sample_paths(env)
             print(
-                f"\nclinic, {size:,} articles (built in "
+                f"\nclinic, {size:,} articles (ready in "
                 f"{time.monotonic() - started:.0f} s)",
                 flush=True,
             )
-            pages = page_sets(paths)
+            if args.in_process:
+                in_process(env, paths, wanted, args.requests, args.profile)
+                continue
             for label, cache_seconds in (("cached", "600"), ("uncached", "0")):
+                pages = (
+                    uncached_pages(paths, wanted)
+                    if label == "uncached"
+                    else {k: v for k, v in page_sets(paths).items() if k in wanted}
+                )
                 run_env = {**env, "CLINIC_PAGE_CACHE_SECONDS": cache_seconds}
-                with Server(run_env, workers=None, threads=None) as server:
+                with Server(
+                    run_env, workers=None, threads=None, port=free_port(low, high)
+                ) as server:
                     for name, urls in pages.items():
-                        if label == "uncached" and name == "article":
-                            urls = paths["articles"]
                         figures = measure(server, urls, args.seconds)
-                        results[(size, label, name)] = figures
                         print(
                             f"  {label:8} {name:9} {figures.row()}  "
-                            f"{figures.rps / ceiling.rps:5.0%} of ceiling"
+                            f"{figures.rps / ceiling.rps:5.0%} of ceiling  "
+                            f"load {os.getloadavg()[0]:4.1f}"
                             + (f"  ERRORS {figures.errors}" if figures.errors else ""),
                             flush=True,
                         )
     finally:
-        if args.keep:
+        if args.keep or args.sites:
             print(f"\nkept {work}")
         else:
             shutil.rmtree(work, ignore_errors=True)

@@ -36,20 +36,24 @@ def build(var_dir, static_root, articles, password="correct horse battery staple
 
 
 def sample_paths(env, articles=200):
-    """Real URLs of each page type, read from the database."""
+    """Real URLs of each page type, read from the database, and the rarest tag."""
     out = django_script(
         env,
         f"""
 import json
+from django.db.models import Count
 from taggit.models import Tag
 from articles.models import Article, Treatment
 from faq.models import Question
+used = (Tag.objects.filter(taggit_taggeditem_items__isnull=False)
+        .annotate(links=Count("taggit_taggeditem_items")))
 print(json.dumps({{
     "articles": [a.get_absolute_url() for a in Article.objects.published()
                  .order_by("?")[:{articles}]],
     "treatments": [t.get_absolute_url() for t in Treatment.objects.published()],
-    "tags": sorted(Tag.objects.filter(taggit_taggeditem_items__isnull=False)
-                   .values_list("slug", flat=True).distinct()),
+    "tags": sorted(used.values_list("slug", flat=True)),
+    # The tag on fewest pages: its page must not walk every article to fill up.
+    "rare_tag": used.order_by("links", "slug").values_list("slug", flat=True)[0],
 }}))
 """,
     )

@@ -112,6 +112,31 @@ def next_publish_at(now):
     return at
 
 
+def remember(name, compute):
+    """The value of `compute()`, shared by every worker until content changes (a new
+    generation) or a scheduled page goes live: for values the same for every
+    visitor that cost more than reading them back."""
+    key = f"pagecache:value:{name}"
+    found = cache().get_many([GENERATION_KEY, key])
+    generation = current_generation(found.get(GENERATION_KEY))
+    entry = found.get(key)
+    now = timezone.now()
+    if (
+        entry
+        and entry["generation"] == generation
+        and (entry["expires"] is None or entry["expires"] > now)
+    ):
+        return entry["value"]
+    value = compute()
+    expires = next_publish_at(now)
+    cache().set(
+        key,
+        {"generation": generation, "expires": expires, "value": value},
+        timeout=None,
+    )
+    return value
+
+
 def page_key(request):
     return environ_key(request.scheme, request.get_host(), request.META)
 

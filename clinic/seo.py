@@ -235,7 +235,7 @@ def article_graph(request, trail, article, treatments=()):
         node["description"] = article.summary
     if article.published_at:
         node["datePublished"] = article.published_at.isoformat()
-    keywords = [tag.name for tag in article.tags.all()]
+    keywords = [tag.name for tag in article.tag_list]
     if keywords:
         node["keywords"] = keywords
     if treatments:

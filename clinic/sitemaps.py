@@ -9,8 +9,8 @@ from django.db.models import Max
 from django.urls import reverse
 
 from articles.models import Article, Treatment
+from clinic.publishing import published_tags
 from clinic.seo import last_changed, later
-from clinic.views import published_tags
 from faq.models import Question
 
 
@@ -18,15 +18,22 @@ class PageSitemap(Sitemap):
     """Published pages of one model."""
 
     model = None
+    # Stands for the slug in get_absolute_url().
+    SLUG_MARK = "--slug--"
 
     def items(self):
-        # Only what the URL and lastmod need: bodies would make a 20,000-article
-        # sitemap take seconds.
+        # get_absolute_url() once, then each slug swapped in: a reverse() per page
+        # was a third of a 20,000-article sitemap's time.
+        self.address = self.model(slug=self.SLUG_MARK).get_absolute_url()
+        # Only what the URL and lastmod need: bodies would take seconds more.
         return (
             self.model.objects.published()
             .only("pk", "slug", "updated_at", "reviewed_date")
             .order_by("pk")
         )
+
+    def location(self, obj):
+        return self.address.replace(self.SLUG_MARK, obj.slug)
 
     def lastmod(self, obj):
         return last_changed(obj)

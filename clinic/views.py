@@ -3,7 +3,6 @@ view that every kind of page uses, with the staff draft preview."""
 
 from django.conf import settings
 from django.db import DatabaseError, connection
-from django.db.models import Count, Q
 from django.http import Http404, HttpResponse, HttpResponseServerError
 from django.shortcuts import get_object_or_404, render
 from django.template import loader
@@ -16,6 +15,7 @@ from taggit.models import Tag
 
 from articles.models import Article, Treatment
 from clinic import seo
+from clinic.publishing import published_tags
 from faq.models import Question
 
 
@@ -51,26 +51,6 @@ def home(request):
             "breadcrumbs": trail,
             "structured_data": seo.home_graph(request, trail),
         },
-    )
-
-
-def published_tags():
-    """Tags used by at least one published page, with how many of each kind."""
-    articles = Article.objects.published().values("pk")
-    treatments = Treatment.objects.published().values("pk")
-    questions = Question.objects.published().values("pk")
-    in_use = (
-        Q(taggit_taggeditem_items__content_type__model="article",
-          taggit_taggeditem_items__object_id__in=articles)
-        | Q(taggit_taggeditem_items__content_type__model="treatment",
-            taggit_taggeditem_items__object_id__in=treatments)
-        | Q(taggit_taggeditem_items__content_type__model="question",
-            taggit_taggeditem_items__object_id__in=questions)
-    )  # fmt: skip
-    return (
-        Tag.objects.filter(in_use)
-        .annotate(uses=Count("taggit_taggeditem_items", filter=in_use, distinct=True))
-        .order_by("name")
     )
 
 

@@ -7,6 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from clinic import caching
 from clinic.publishing import Status
 from tests.factories import (
     make_article,
@@ -182,7 +183,7 @@ BUDGETS = {
     "treatment-list": 1,
     "treatment-detail": 7,
     "article-list": 3,
-    "article-detail": 6,
+    "article-detail": 7,
     "faq": 1,
     "tag-list": 1,
     "tag-detail": 4,
@@ -396,3 +397,54 @@ def test_tag_page_pages_its_articles_newest_first(client):
     assert 'rel="next"' not in second
     for page in ("3", "0", "x"):
         assert client.get(url + "?page=" + page).status_code == 404
+
+
+# The topic list ------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_tag_list_counts_published_pages_of_every_kind(client):
+    treatment = make_treatment(tags=["scars"])
+    make_article(tags=["scars", "collagen"], treatments=[treatment])
+    make_question(treatment=treatment, tags=["scars"])
+    make_article(tags=["scars"], status=Status.DRAFT)
+    make_article(tags=["secret"], published_at=timezone.now() + FUTURE)
+    body = client.get(reverse("tag-list")).content.decode()
+    assert 'scars <span class="tags__count">(3 pages)' in body
+    assert 'collagen <span class="tags__count">(1 page)' in body
+    assert "secret" not in body
+
+
+@pytest.mark.django_db
+def test_tag_counts_follow_tag_changes_and_scheduled_pages(run_commit_hooks):
+    from clinic.publishing import published_tags
+
+    article = make_article(tags=["scars"])
+    later = make_article(tags=["scars"], published_at=timezone.now() + FUTURE)
+    assert [(t.slug, t.uses) for t in published_tags()] == [("scars", 1)]
+    article.tags.add("collagen")
+    assert [(t.slug, t.uses) for t in published_tags()] == [
+        ("collagen", 1),
+        ("scars", 1),
+    ]
+    with mock.patch("django.utils.timezone.now", return_value=later.published_at):
+        assert [(t.slug, t.uses) for t in published_tags()] == [
+            ("collagen", 1),
+            ("scars", 2),
+        ]
+
+
+@pytest.mark.django_db
+def test_tag_counts_cost_one_query_per_kind_and_none_once_counted(no_page_cache):
+    from clinic.publishing import published_tags
+
+    for n in range(5):
+        make_article(tags=[f"topic-{n}", "shared"])
+    published_tags()  # content types and the next publish time, as on a live site
+    caching.cache().delete("pagecache:value:published-tags")
+    with CaptureQueriesContext(connection) as counting:
+        published_tags()
+    with CaptureQueriesContext(connection) as reading:
+        published_tags()
+    assert len(counting) == 4  # treatments, articles, questions, then the tags
+    assert len(reading) == 0

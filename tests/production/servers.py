@@ -1,5 +1,6 @@
 """Helpers for tests (and bench/) that run clinic the way production does: real
-gunicorn processes on 127.0.0.1 ports 8100-8199, each with its own state folder."""
+gunicorn processes on 127.0.0.1 (ports 8100-8199, or CLINIC_TEST_PORTS), each with
+its own state folder."""
 
 import http.client
 import os
@@ -22,7 +23,13 @@ BIN = Path(sys.executable).parent
 PASSWORD = "correct horse battery staple"
 
 
-def free_port(low=8100, high=8199):
+def free_port(low=None, high=None):
+    """A free port in low-high, by default CLINIC_TEST_PORTS (e.g. "8400-8499"):
+    engineers sharing a machine each keep to their own range."""
+    if low is None:
+        low, high = map(
+            int, os.environ.get("CLINIC_TEST_PORTS", "8100-8199").split("-")
+        )
     ports = list(range(low, high + 1))
     random.shuffle(ports)
     for port in ports:
@@ -32,7 +39,7 @@ def free_port(low=8100, high=8199):
             except OSError:
                 continue
             return port
-    raise RuntimeError("no free port in 8100-8199")
+    raise RuntimeError(f"no free port in {low}-{high}")
 
 
 def production_env(var_dir, static_root, **extra):
