@@ -4,6 +4,8 @@ with nh3 (docs/decisions/002-markdown-and-sanitising.md): whatever a source docu
 or an editor writes, no live script, event handler or javascript: URL reaches a page.
 """
 
+from contextlib import contextmanager
+
 import markdown
 import nh3
 
@@ -33,11 +35,29 @@ def sanitise_html(html):
     )
 
 
+# Text -> HTML rendered ahead of time by this same function, in `prerendered()`.
+_prerendered = {}
+
+
+@contextmanager
+def prerendered(pairs):
+    """Within the block, render_markdown() answers from `pairs` ({text: html}, made
+    by render_markdown in another process: the importer renders in its parse
+    workers so the process that writes doesn't have to)."""
+    _prerendered.update(pairs)
+    try:
+        yield
+    finally:
+        _prerendered.clear()
+
+
 def render_markdown(text):
     """Render Markdown to sanitised HTML. A page's own h1 is its title, so a `#`
     heading in a body becomes an h2."""
     if not text:
         return ""
+    if text in _prerendered:
+        return _prerendered[text]
     html = markdown.markdown(
         text,
         extensions=["extra", "sane_lists"],

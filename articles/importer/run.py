@@ -4,19 +4,31 @@ the summary. The management command and the admin upload both call `run_import()
 and print or show the same `ImportReport`.
 """
 
+import multiprocessing
 import os
 import time
-from collections import Counter
+from collections import Counter, deque
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from django.db import DatabaseError, transaction
 
 from articles.importer.decode import MAX_BYTES, RejectedDocument, decode
 from articles.importer.parse import Parser
 from articles.importer.write import DocumentResult, Writer, content_hash
+from clinic.rendering import prerendered, render_markdown
+from clinic.search import index as search_index
 
 OUTCOMES = ("created", "updated", "unchanged", "conflict", "skipped", "failed")
 # Above this many documents the summary gives totals only, unless asked for detail.
 DETAIL_LIMIT = 50
+# Documents per transaction, and the longest a batch holds the write lock (the
+# admin waits for it; see docs/importer.md).
+BATCH_DOCUMENTS = 100
+BATCH_SECONDS = 1.0
+# Runs this long parse in other processes (see prepared()), CHUNK documents a task.
+PARALLEL_MIN = 200
+CHUNK = 25
 
 
 @dataclass
@@ -186,24 +198,79 @@ class ImportReport:
         return lines
 
 
-def run_import(documents, publish=False, dry_run=False, progress=None):
-    """Import `documents` (from `collect()` or uploads), each in its own
-    transaction. `progress(done, total)` is called after each document."""
+def run_import(documents, publish=False, dry_run=False, progress=None, workers=None):
+    """Import `documents` (from `collect()` or uploads). `progress(done, total)` is
+    called after each document.
+
+    Documents are written in batches, one transaction per batch and a savepoint per
+    document: a document that fails leaves nothing behind and the others still
+    import, while the work done once per transaction (revisions, claims checks,
+    search index, page cache) runs once per batch instead of once per document. A
+    batch ends after BATCH_DOCUMENTS documents or BATCH_SECONDS, so the write lock
+    is never held long and an interrupted run loses at most one batch, which the
+    next run completes.
+
+    Reading and parsing touch no database, so on long runs they happen in `workers`
+    other processes (default: one per spare core) while this one writes."""
     started = time.perf_counter()
-    parser = Parser()
     writer = Writer(publish=publish, dry_run=dry_run)
     report = ImportReport(dry_run=dry_run)
-    total = len(documents)
-    for done, document in enumerate(documents, 1):
-        report.results.append(import_one(document, parser, writer))
-        if progress:
-            progress(done, total)
+    total, done = len(documents), 0
+    pending = prepared(documents, workers)
+    while done < total:
+        batch, batch_started = [], time.perf_counter()
+        try:
+            with transaction.atomic(), search_index.batched():
+                for _name, outcome in pending:
+                    if isinstance(outcome, DocumentResult):
+                        batch.append(outcome)
+                    else:
+                        parsed, data_hash, size, rendered = outcome
+                        with prerendered(rendered):
+                            batch.append(writer.write(parsed, data_hash, size))
+                    done += 1
+                    if progress:
+                        progress(done, total)
+                    if (
+                        len(batch) >= BATCH_DOCUMENTS
+                        or time.perf_counter() - batch_started > BATCH_SECONDS
+                    ):
+                        break
+        except DatabaseError as exc:
+            writer.batch_done(committed=False)
+            if not batch:
+                # The transaction could not even start: the next document fails
+                # with the reason, so a database that stays locked ends the run.
+                name, _ = next(pending)
+                batch.append(DocumentResult(name))
+                done += 1
+                if progress:
+                    progress(done, total)
+            _batch_failed(batch, exc)
+        else:
+            writer.batch_done(committed=True)
+        report.results += batch
     report.seconds = time.perf_counter() - started
     return report
 
 
-def import_one(document, parser, writer):
-    """Read, decode, parse and write one document; any problem is one line."""
+def _batch_failed(results, exc):
+    """The batch's transaction could not commit (say, the database stayed locked):
+    nothing of it was kept, so every document written in it failed."""
+    message = " ".join(str(exc).split()) or type(exc).__name__
+    for result in results:
+        if result.outcome in ("skipped", "failed") and result.reason:
+            continue
+        result.outcome = "failed"
+        result.reason = f"not saved, the batch could not be committed: {message}"
+        result.rows.clear()
+        result.conflicts.clear()
+
+
+def prepare(document, parser):
+    """Read, decode and parse one document: (parsed, content hash, size, rendered
+    Markdown) for the writer, or a DocumentResult saying in one line why it was
+    skipped or failed."""
     if document.skip:
         return DocumentResult(document.name, outcome="skipped", reason=document.skip)
     try:
@@ -225,4 +292,51 @@ def import_one(document, parser, writer):
             outcome="failed",
             reason=f"could not be parsed ({type(exc).__name__}: {exc})",
         )
-    return writer.write(parsed, content_hash(data), len(data))
+    # Rendered here, in a worker process on long runs: the article's and the
+    # answers' HTML are what save() would render from the same text.
+    rendered = {
+        text: render_markdown(text)
+        for text in (parsed.body, *(entry.answer for entry in parsed.faq))
+        if text
+    }
+    return parsed, content_hash(data), len(data), rendered
+
+
+def prepared(documents, workers=None):
+    """Yield (name, prepare(document)) in order. With workers, documents are
+    prepared in other processes, a few chunks ahead of the writer and no more, so
+    memory stays flat however many documents there are."""
+    if workers is None:
+        spare = (os.cpu_count() or 1) - 1
+        workers = min(spare, 3) if len(documents) >= PARALLEL_MIN else 0
+    if not workers:
+        parser = Parser()
+        for document in documents:
+            yield document.name, prepare(document, parser)
+        return
+    chunks = (documents[i : i + CHUNK] for i in range(0, len(documents), CHUNK))
+    # fork: the workers inherit the loaded code; they never touch the database.
+    with multiprocessing.get_context("fork").Pool(workers) as pool:
+        window = deque()
+        for chunk in chunks:
+            window.append((chunk, pool.apply_async(_prepare_chunk, (chunk,))))
+            if len(window) > 2 * workers:
+                yield from _finished(*window.popleft())
+        while window:
+            yield from _finished(*window.popleft())
+
+
+def _finished(chunk, outcome):
+    for document, prepared_ in zip(chunk, outcome.get(), strict=True):
+        yield document.name, prepared_
+
+
+_worker_parser = None
+
+
+def _prepare_chunk(documents):
+    """In a worker process: prepare a chunk with that process's own parser."""
+    global _worker_parser
+    if _worker_parser is None:
+        _worker_parser = Parser()
+    return [prepare(document, _worker_parser) for document in documents]

@@ -1,6 +1,7 @@
 """
 The writer: a `ParsedDocument` into articles, FAQ questions, treatments, facts and
-contraindications, idempotently, one transaction per document.
+contraindications, idempotently, each document all or nothing (its own transaction,
+or its own savepoint inside the batch transaction `run_import` opens).
 
 The conflict rule. Every imported row keeps `import_fingerprint`, a hash of the
 fields as the importer last wrote them. On a re-import the writer compares three
@@ -107,13 +108,17 @@ class Writer:
         self.dry_run = dry_run
         self.vocabulary = vocabulary
         self.now = timezone.now()
-        # Tags by name, as committed; a document's new tags join on commit.
+        # Tags by name: as committed, of the open batch, of the current document.
+        # A document's new tags join its batch when it succeeds, and the batch's
+        # join the committed ones when the batch commits (see run_import).
         self._tags = {}
+        self._batch_tags = {}
         self._new_tags = {}
 
     def write(self, document: ParsedDocument, data_hash, size):
-        """Import one document in one transaction; never raises for a bad
-        document: the result says "failed" and why, and nothing is left behind."""
+        """Import one document atomically (a savepoint inside a batch); never
+        raises for a bad document: the result says "failed" and why, and nothing
+        is left behind."""
         result = DocumentResult(document.name)
         result.corrections = [str(c) for c in document.corrections]
         result.dropped = list(document.dropped)
@@ -128,7 +133,7 @@ class Writer:
                 if self.dry_run:
                     transaction.set_rollback(True)
             if not self.dry_run:
-                self._tags.update(self._new_tags)
+                self._batch_tags.update(self._new_tags)
         except Exception as exc:  # one bad document must not stop the run
             message = " ".join(str(exc).split()) or type(exc).__name__
             result.outcome, result.reason = "failed", f"{type(exc).__name__}: {message}"
@@ -137,6 +142,13 @@ class Writer:
             return result
         result.decide(created)
         return result
+
+    def batch_done(self, committed):
+        """The transaction around the last batch of documents ended; tags it
+        created exist only if it committed."""
+        if committed:
+            self._tags.update(self._batch_tags)
+        self._batch_tags = {}
 
     # --- helpers -------------------------------------------------------------------
 
@@ -170,14 +182,18 @@ class Writer:
     def _tag_objects(self, names):
         """Tag rows for `names`, created when missing, cached for the run."""
         wanted = [n for n in dict.fromkeys(names)]
-        missing = [n for n in wanted if n not in self._tags and n not in self._new_tags]
+        known = (self._tags, self._batch_tags, self._new_tags)
+        missing = [n for n in wanted if not any(n in tags for tags in known)]
         if missing:
             for tag in Tag.objects.filter(name__in=missing):
                 self._new_tags[tag.name] = tag
             for name in missing:
                 if name not in self._new_tags:
                     self._new_tags[name] = Tag.objects.create(name=name)
-        return [self._tags.get(n) or self._new_tags[n] for n in wanted]
+        return [
+            self._tags.get(n) or self._batch_tags.get(n) or self._new_tags[n]
+            for n in wanted
+        ]
 
     def _tag_new_rows(self, pairs):
         """Tag freshly created rows in one INSERT. [(row, names), ...]
@@ -214,17 +230,52 @@ class Writer:
             )  # fmt: skip
 
     @staticmethod
-    def _slug(model, text, salt, max_length=200):
-        """A slug from `text`; when taken, made unique with a short hash of `salt`
-        (source and position) rather than by counting up, which costs a query per
-        existing copy when thousands of sources share a question."""
-        base = (slugify(text) or "page")[: max_length - 8].strip("-") or "page"
-        if not model._default_manager.filter(slug=base).exists():
-            return base
-        candidate = f"{base}-{hashlib.sha1(salt.encode()).hexdigest()[:6]}"
-        if not model._default_manager.filter(slug=candidate).exists():
-            return candidate
-        return unique_slug(model, text)
+    def _link(row, name, targets):
+        """Add `targets` to the many-to-many `name` of `row` (either side), which
+        has none of them yet: one INSERT, with the m2m_changed pair that `add()`
+        sends (revisions and the page cache listen to it) but without its lookups
+        of what exists."""
+        if not targets:
+            return
+        field = type(row)._meta.get_field(name)
+        reverse = not field.concrete
+        forward = field.field if reverse else field
+        through = forward.remote_field.through
+        own, other = forward.m2m_field_name(), forward.m2m_reverse_field_name()
+        if reverse:
+            own, other = other, own
+        pk_set = {t.pk for t in targets}
+        signal = dict(sender=through, instance=row, reverse=reverse,
+                      model=field.related_model, pk_set=pk_set,
+                      using="default")  # fmt: skip
+        m2m_changed.send(action="pre_add", **signal)
+        through.objects.bulk_create([through(**{own: row, other: t}) for t in targets])
+        m2m_changed.send(action="post_add", **signal)
+
+    @staticmethod
+    def _slugs(model, items, max_length=200):
+        """A free slug for each (text, salt) in `items`, in one query: the text's
+        slug or, when taken, the same with a short hash of `salt` (source and
+        position) rather than a count, which costs a query per existing copy when
+        thousands of sources share a question."""
+        candidates = []
+        for text, salt in items:
+            base = (slugify(text) or "page")[: max_length - 8].strip("-") or "page"
+            candidates.append(
+                (text, base, f"{base}-{hashlib.sha1(salt.encode()).hexdigest()[:6]}")
+            )
+        taken = set(
+            model._default_manager.filter(
+                slug__in=[slug for _, *pair in candidates for slug in pair]
+            ).values_list("slug", flat=True)
+        )
+        slugs = []
+        for text, *pair in candidates:
+            slug = next((s for s in pair if s not in taken), None)
+            slug = slug or unique_slug(model, text)
+            taken.add(slug)
+            slugs.append(slug)
+        return slugs
 
     @staticmethod
     def _decide(current, last, new):
@@ -320,15 +371,16 @@ class Writer:
                 self._update_treatment(row, slug, document, data_hash, seen, result)
             treatments[slug] = row
 
-        through = Treatment.sources.through
-        linked = set(
-            through.objects.filter(
-                treatment_id__in=[t.pk for t in treatments.values()], source=source
-            ).values_list("treatment_id", flat=True)
+        linked = set()
+        if not getattr(source, "_created_now", False):
+            linked = set(
+                Treatment.sources.through.objects.filter(
+                    treatment_id__in=[t.pk for t in treatments.values()], source=source
+                ).values_list("treatment_id", flat=True)
+            )
+        self._link(
+            source, "treatments", [t for t in treatments.values() if t.pk not in linked]
         )
-        for row in treatments.values():
-            if row.pk not in linked:
-                row.sources.add(source)
         self._facts(document, source, treatments, result)
         return treatments
 
@@ -537,7 +589,7 @@ class Writer:
         if row is None:
             row = Article(
                 title=document.title,
-                slug=self._slug(Article, document.title, document.name),
+                slug=self._slugs(Article, [(document.title, document.name)])[0],
                 summary=document.summary,
                 body=document.body,
                 status=self._new_status(),
@@ -547,9 +599,8 @@ class Writer:
             )
             row.save()
             self._tag_new_rows([(row, document.tags)])
-            if linked:
-                row.treatments.add(*linked)
-            row.sources.add(source)
+            self._link(row, "treatments", linked)
+            self._link(row, "sources", [source])
             result.count("article", "created")
             return row, True
 
@@ -626,9 +677,11 @@ class Writer:
         by_position = {r.position: r for r in rows}
         matched = set()
         new_links, new_tags = [], []
-        for entry in document.faq:
-            if not entry.answer:
-                continue
+        entries = [entry for entry in document.faq if entry.answer]
+        salts = [(e.question, f"{document.name}#{e.position}") for e in entries]
+        # A first import creates every question: their slugs in one query.
+        slugs = self._slugs(Question, salts) if not rows else [None] * len(entries)
+        for entry, salt, slug in zip(entries, salts, slugs, strict=True):
             treatment = treatments.get(entry.treatment)
             treatment_id = treatment.pk if treatment else None
             desired = self._question_values(
@@ -647,9 +700,7 @@ class Writer:
             if row is None:
                 row = Question(
                     question=entry.question,
-                    slug=self._slug(
-                        Question, entry.question, f"{document.name}#{entry.position}"
-                    ),
+                    slug=slug or self._slugs(Question, [salt])[0],
                     answer=entry.answer,
                     treatment=treatment,
                     article=article,

@@ -16,9 +16,12 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, models, transaction
 from django.db.models import OuterRef, Subquery
 
-# Fields that change on every save or are derived: not part of a revision.
+# Fields that change on every save or are derived: not part of a revision. `sources`
+# is provenance the importer keeps (every document adds itself to the treatments it
+# names), not wording staff write: a treatment's list grows with the corpus and would
+# make each revision, and each snapshot, grow with it.
 UNTRACKED = {"id", "created_at", "updated_at", "body_html", "aftercare_html",
-             "answer_html", "import_fingerprint"}  # fmt: skip
+             "answer_html", "import_fingerprint", "sources"}  # fmt: skip
 
 RETRIES = 3
 
@@ -82,7 +85,7 @@ class _Batch:
         for (model, pk), actor in keys.items():
             by_model.setdefault(model, {})[pk] = actor
         for model, actors in by_model.items():
-            relations = [f.name for f in model._meta.many_to_many]
+            relations = [f.name for f in tracked_fields(model) if f.many_to_many]
             # Another process may record the same page at the same moment: the
             # unique revision number makes one of them retry with the next number.
             for attempt in range(1, RETRIES + 1):
@@ -93,8 +96,17 @@ class _Batch:
                                 pk__in=actors
                             ).prefetch_related(*relations)
                         )
-                        record_revisions(objs, actors)
-                        refresh_checks(model, objs, rules)
+                        revised = {
+                            rev.object_id for rev in record_revisions(objs, actors)
+                        }
+                        # An import that left a page as it was needs no new check;
+                        # a staff save always rechecks (the rules may have changed).
+                        checked = [
+                            obj
+                            for obj in objs
+                            if obj.pk in revised or actors[obj.pk][1] != "import"
+                        ]
+                        refresh_checks(model, checked, rules)
                     break
                 except IntegrityError:
                     if attempt == RETRIES:

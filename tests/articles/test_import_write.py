@@ -2,10 +2,12 @@
 
 import pytest
 
+from articles.importer import run as run_module
 from articles.importer.run import Document, collect, run_import
 from articles.importer.write import Writer
 from articles.models import Article, Contraindication, Source, Treatment, TreatmentFact
 from clinic.publishing import Status
+from clinic.rendering import render_markdown
 from faq.models import Question
 
 pytestmark = pytest.mark.django_db
@@ -151,7 +153,10 @@ def test_failed_document_leaves_nothing_and_others_still_import(monkeypatch):
     assert list(Article.objects.values_list("source_name", flat=True)) == ["good.txt"]
 
 
-def test_interrupted_run_is_completed_by_the_next(monkeypatch):
+def test_interrupted_run_keeps_committed_batches_and_the_next_run_completes(
+    monkeypatch,
+):
+    monkeypatch.setattr(run_module, "BATCH_DOCUMENTS", 1)
     original = Writer._questions
     calls = []
 
@@ -170,6 +175,64 @@ def test_interrupted_run_is_completed_by_the_next(monkeypatch):
     report = run_import(documents)
     assert report.outcomes == {**report.outcomes, "created": 1, "unchanged": 1}
     assert Article.objects.count() == 2
+
+
+def test_interrupted_batch_leaves_nothing_half_written(monkeypatch):
+    documents = [Document(f"{n}.txt", data=DOC.encode()) for n in "ab"]
+    real_write = Writer.write
+    written = []
+
+    def write_then_interrupt(self, *args):
+        written.append(args[0].name)
+        if len(written) == 2:
+            raise KeyboardInterrupt
+        return real_write(self, *args)
+
+    monkeypatch.setattr(Writer, "write", write_then_interrupt)
+    with pytest.raises(KeyboardInterrupt):
+        run_import(documents)
+    # The first document was written, but in the same batch as the second.
+    assert written == ["a.txt", "b.txt"]
+    assert not Article.objects.exists()
+    assert not Source.objects.exists()
+
+
+def test_a_batch_that_cannot_commit_fails_its_documents_with_the_reason(
+    monkeypatch,
+):
+    from django.db import OperationalError
+
+    class Locked:
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            if exc[0] is None:
+                raise OperationalError("database is locked")
+
+    monkeypatch.setattr(run_module.search_index, "batched", Locked)
+    documents = [Document(f"{n}.txt", data=DOC.encode()) for n in "ab"]
+    report = run_import(documents)
+    assert report.outcomes["failed"] == 2
+    assert all("database is locked" in r.reason for r in report.results)
+    assert report.failed
+    assert not Article.objects.exists()
+
+
+def test_parsing_in_worker_processes_gives_the_same_rows():
+    documents = [
+        Document(f"{n}.txt", data=DOC.replace("Stretch", f"Stretch {n}").encode())
+        for n in "abcdef"
+    ]
+    report = run_import(documents, workers=2)
+    assert report.outcomes["created"] == 6
+    assert Article.objects.count() == 6
+    # The workers rendered the Markdown; it is what a save renders.
+    for article in Article.objects.all():
+        assert article.body_html == render_markdown(article.body)
+    for question in Question.objects.all():
+        assert question.answer_html == render_markdown(question.answer)
+    assert run_import(documents, workers=0).outcomes["unchanged"] == 6
 
 
 def test_dry_run_writes_nothing_but_reports_what_it_would_do():
