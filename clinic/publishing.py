@@ -117,9 +117,10 @@ class Publishable(models.Model):
         "from the review date and the review interval for this kind of page.",
     )
 
-    # Provenance, filled by the importer and read-only in the admin.
+    # Provenance, filled by the importer and read-only in the admin. Indexed: every
+    # imported document looks up the rows it made by its name.
     source_name = models.CharField(
-        "source document", max_length=255, blank=True, editable=False
+        "source document", max_length=255, blank=True, editable=False, db_index=True
     )
     source_hash = models.CharField(
         "source content hash", max_length=64, blank=True, editable=False

@@ -145,6 +145,8 @@ def _import_sources(request, handler):
                 documents,
                 publish=form.cleaned_data.get("publish", False),
                 dry_run=form.cleaned_data["dry_run"],
+                # Never fork a threaded app server: parse in this request.
+                workers=0,
             )
     else:
         form = ImportForm(can_publish=can_publish)

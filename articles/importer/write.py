@@ -463,16 +463,26 @@ class Writer:
         by_pk = {t.pk: t for t in treatments.values()}
         wanted = {pk: ([], []) for pk in by_pk}
         slug_pk = {slug: t.pk for slug, t in treatments.items()}
-        other_facts = set(
-            TreatmentFact.objects.filter(treatment_id__in=by_pk)
-            .exclude(source=source)
-            .values_list("treatment_id", "kind", "value")
+        # One query per table gives both this source's rows and the others'.
+        fact_fields = ("kind", "value", "quote", "position")
+        contra_fields = ("condition", "reason", "quote", "position")
+        fact_rows = TreatmentFact.objects.filter(treatment_id__in=by_pk).values(
+            "treatment_id", "source_id", *fact_fields
         )
-        other_conditions = set(
-            Contraindication.objects.filter(treatment_id__in=by_pk)
-            .exclude(source=source)
-            .values_list("treatment_id", "condition")
+        contra_rows = Contraindication.objects.filter(treatment_id__in=by_pk).values(
+            "treatment_id", "source_id", *contra_fields
         )
+        fact_rows, contra_rows = list(fact_rows), list(contra_rows)
+        other_facts = {
+            (r["treatment_id"], r["kind"], r["value"])
+            for r in fact_rows
+            if r["source_id"] != source.pk
+        }
+        other_conditions = {
+            (r["treatment_id"], r["condition"])
+            for r in contra_rows
+            if r["source_id"] != source.pk
+        }
         for fact in document.facts:
             pk = slug_pk[fact.treatment]
             # The same fact from an earlier source is cited once, by that source.
@@ -499,29 +509,12 @@ class Writer:
                 }
             )
         have = {pk: ([], []) for pk in by_pk}
-        # A source row made in this transaction has no facts yet: skip the lookups.
-        fresh = getattr(source, "_created_now", False)
-        facts_rows = (
-            []
-            if fresh
-            else TreatmentFact.objects.filter(treatment_id__in=by_pk, source=source)
-        )
-        contra_rows = (
-            []
-            if fresh
-            else Contraindication.objects.filter(treatment_id__in=by_pk, source=source)
-        )
-        for row in facts_rows:
-            have[row.treatment_id][0].append(
-                {k: getattr(row, k) for k in ("kind", "value", "quote", "position")}
-            )
+        for row in fact_rows:
+            if row["source_id"] == source.pk:
+                have[row["treatment_id"]][0].append({k: row[k] for k in fact_fields})
         for row in contra_rows:
-            have[row.treatment_id][1].append(
-                {
-                    k: getattr(row, k)
-                    for k in ("condition", "reason", "quote", "position")
-                }
-            )
+            if row["source_id"] == source.pk:
+                have[row["treatment_id"]][1].append({k: row[k] for k in contra_fields})
 
         def rows_hash(pair):
             return fingerprint(
