@@ -179,7 +179,7 @@ def any_word(query):
 FEW = 50
 
 
-def _newest(where, params, query, limit):
+def _newest(where, params, query, limit, order="id DESC"):
     """(SQL, params): ids of the newest rows of the match table meeting `where` and
     the whole `query`, at most `limit` (an SQL expression). A phrase needs
     positions (the body's tsvector, stored out of line), so it is checked after
@@ -189,13 +189,44 @@ def _newest(where, params, query, limit):
     words, word_params = tsquery(query, phrases=False)
     if not any(len(c) > 1 for unit in query.units for c in unit.choices):
         sql = f"""SELECT id FROM {DOC} WHERE {where} AND tsv @@ {words}
-            ORDER BY id DESC LIMIT {limit}"""
+            ORDER BY {order} LIMIT {limit}"""
         return sql, params + word_params
     phrase, phrase_params = tsquery(query)
     sql = f"""SELECT id FROM (SELECT id, tsv FROM {DOC} WHERE {where}
-        AND tsv @@ {words} ORDER BY id DESC OFFSET 0) s
+        AND tsv @@ {words} ORDER BY {order} OFFSET 0) s
         WHERE tsv @@ {phrase} LIMIT {limit}"""
     return sql, params + word_params + phrase_params
+
+
+# Walking the primary key backwards reads the out-of-line body tsvector of every
+# row it passes (about 4 µs each), so it pays only when matches are dense; below
+# this share of pages, collecting every match from the GIN index and sorting is
+# cheaper (measured at 100,000 pages: 20% was the best threshold tried).
+RARE_SHARE = 0.2
+
+
+def _estimate(query):
+    """(SQL, params): roughly how many pages the query matches, from the
+    vocabulary's page counts: a word counts every vocabulary word starting with
+    its stem ("sensit": sensitive, sensitivity), a choice its rarest word, a unit
+    the sum of its choices, the query its smallest unit. It only picks a plan,
+    never changes a result."""
+    units, choices, terms = [], [], []
+    for u, unit in enumerate(query.units):
+        for c, choice in enumerate(unit.choices):
+            for word in choice:
+                units.append(u)
+                choices.append(c)
+                terms.append(word)
+    sql = """(SELECT min(total) FROM (SELECT sum(f) AS total FROM (
+        SELECT w.unit, min(coalesce(n, 0)) AS f
+        FROM unnest(%s::int[], %s::int[], %s::text[]) AS w(unit, choice, term)
+        CROSS JOIN LATERAL (SELECT coalesce(
+            (ts_lexize('english_stem', w.term))[1], w.term) AS stem) s
+        CROSS JOIN LATERAL (SELECT sum(frequency) AS n FROM search_searchterm
+            WHERE term::text ~>=~ stem AND term::text ~<~ (stem || chr(1114111))) t
+        GROUP BY w.unit, w.choice) c GROUP BY unit) u)"""
+    return sql, [units, choices, terms]
 
 
 def candidates(query, facet_keys, cap):
@@ -210,12 +241,28 @@ def candidates(query, facet_keys, cap):
         ["TRUE"] + ["facets_tsv @@ to_tsquery('simple', %s)" for _ in facet_keys]
     )
     match, match_params = f"tsv @@ {q} AND {facets}", q_params + list(facet_keys)
-    newest, newest_params = _newest(facets, list(facet_keys), query, "%s")
+    estimate, estimate_params = _estimate(query)
+    # One of the two ways runs: a condition without columns is a one-time filter,
+    # so the other is never started, and a constant LIMIT keeps each plan as the
+    # planner costs it. A rare query sorts every match the GIN index finds
+    # (`id + 0` keeps the planner off the walk).
+    walk, walk_params = _newest(
+        f"(SELECT NOT yes FROM is_rare) AND {facets}", list(facet_keys), query, "%s"
+    )
+    sort, sort_params = _newest(
+        f"(SELECT yes FROM is_rare) AND {facets}", list(facet_keys), query, "%s",
+        order="id + 0 DESC",
+    )  # fmt: skip
     ctes = [
-        f"matches AS MATERIALIZED ({newest})",
+        f"""is_rare AS (SELECT {estimate} < %s * reltuples AS yes FROM pg_class
+            WHERE oid = '{DOC}'::regclass)""",
+        f"matches AS MATERIALIZED (({walk}) UNION ALL ({sort}))",
         "is_complete AS (SELECT count(*) <= %s AS yes FROM matches)",
     ]
-    params = [*newest_params, cap + 1, cap]
+    params = [
+        *estimate_params, RARE_SHARE,
+        *walk_params, cap + 1, *sort_params, cap + 1, cap,
+    ]  # fmt: skip
     parts = [
         f"(SELECT id, {len(TIER_COLUMNS)} AS tier FROM matches ORDER BY id DESC "
         "LIMIT %s)"
@@ -279,11 +326,28 @@ def snippets(query, ids):
         return dict(cursor.fetchall())
 
 
+# The vocabulary's trigram index is on lower(term), not on the column (words are
+# stored in lower case, so it is the same text): gin_trgm_ops also answers `=`, and
+# on a table without statistics yet (a new database, every test run) the planner
+# used it for the page-count updates (`term IN (...)`), 64 ms for three words with
+# a bloated index, instead of the unique btree.
+TERM_TRGM = [
+    "DROP INDEX IF EXISTS search_term_trgm",
+    "CREATE INDEX search_term_trgm ON search_searchterm "
+    "USING gin (lower(term) gin_trgm_ops)",
+]
+TERM_TRGM_UNDO = [
+    "DROP INDEX IF EXISTS search_term_trgm",
+    "CREATE INDEX search_term_trgm ON search_searchterm USING gin (term gin_trgm_ops)",
+]
+
+
 def similar_terms(word, limit=30):
     """Vocabulary words similar to `word` by pg_trgm: (term, frequency) pairs."""
     sql = """
         SELECT term, frequency FROM search_searchterm
-        WHERE term %% %s ORDER BY similarity(term, %s) DESC, frequency DESC LIMIT %s
+        WHERE lower(term) %% %s
+        ORDER BY similarity(lower(term), %s) DESC, frequency DESC LIMIT %s
     """
     with connection.cursor() as cursor:
         cursor.execute(sql, [word, word, limit])

@@ -240,3 +240,28 @@ def test_rebuild_skips_drafts_and_keeps_scheduled(db):
     make_article(title="Draft", status=Status.DRAFT)
     make_question(published_at=timezone.now() + timedelta(days=2))
     assert index.rebuild() == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize(
+    "text", ["stretch marks", '"stretch marks" pregnancy', "microneedling scars"]
+)
+def test_rare_and_dense_query_plans_find_the_same_results(
+    clinic_content, monkeypatch, text
+):
+    from django.db import connection
+
+    from clinic.search import postgres
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {postgres.DOC}")  # reltuples > 0: the choice can go
+    found = []
+    for share in (0, 10**9):  # never rare, always rare
+        monkeypatch.setattr(postgres, "RARE_SHARE", share)
+        for kwargs in ({}, {"kind": "article"}, {"tag": "pregnancy"}):
+            results = api.search(text, **kwargs)
+            found.append(
+                ([h.url for h in results.hits], results.total, results.kind_counts,
+                 results.tag_counts)
+            )  # fmt: skip
+    assert found[:3] == found[3:] and found[0][0]

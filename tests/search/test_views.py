@@ -114,6 +114,18 @@ def test_filter_links_carry_counts_and_the_query(client, clinic_content):
     assert b'<p class="kind">Article</p>' not in filtered.content
 
 
+def test_filter_links_keep_the_other_filter_and_mark_the_one_in_force(
+    client, clinic_content
+):
+    html = client.get(
+        URL, {"q": "stretch marks", "kind": "article", "tag": "pregnancy"}
+    ).content.decode()
+    assert '<strong aria-current="true">Articles (3)</strong>' in html
+    assert '<strong aria-current="true">pregnancy (3)</strong>' in html
+    assert 'href="?q=stretch%20marks&amp;tag=pregnancy">All kinds</a>' in html
+    assert 'href="?q=stretch%20marks&amp;kind=article">All topics</a>' in html
+
+
 def test_pagination_links(client, db):
     from tests.factories import make_article
 
