@@ -14,8 +14,10 @@ from pathlib import Path
 from django.db import DatabaseError, transaction
 
 from articles.importer.decode import MAX_BYTES, RejectedDocument, decode
-from articles.importer.parse import Parser
+from articles.importer.parse import ParsedDocument, Parser
 from articles.importer.write import DocumentResult, Writer, content_hash
+from clinic.editorial.checks import active_rules, check_fields
+from clinic.editorial.checks import ahead as checks_ahead
 from clinic.rendering import prerendered, render_markdown
 from clinic.search import index as search_index
 
@@ -210,8 +212,9 @@ def run_import(documents, publish=False, dry_run=False, progress=None, workers=N
     is never held long and an interrupted run loses at most one batch, which the
     next run completes.
 
-    Reading and parsing touch no database, so on long runs they happen in `workers`
-    other processes (default: one per spare core) while this one writes."""
+    Reading, parsing, rendering Markdown and the claims check touch no database, so
+    on long runs they happen in `workers` other processes (default: one per spare
+    core) while this one writes."""
     started = time.perf_counter()
     writer = Writer(publish=publish, dry_run=dry_run)
     report = ImportReport(dry_run=dry_run)
@@ -220,14 +223,15 @@ def run_import(documents, publish=False, dry_run=False, progress=None, workers=N
     while done < total:
         batch, batch_started = [], time.perf_counter()
         try:
-            with transaction.atomic(), search_index.batched():
+            # The batch's checks run when it commits, inside ahead().
+            with checks_ahead() as known, transaction.atomic(), search_index.batched():
                 for _name, outcome in pending:
                     if isinstance(outcome, DocumentResult):
                         batch.append(outcome)
                     else:
-                        parsed, data_hash, size, rendered = outcome
-                        with prerendered(rendered):
-                            batch.append(writer.write(parsed, data_hash, size))
+                        known.update(outcome.checks)
+                        with prerendered(outcome.rendered):
+                            batch.append(writer.write(*outcome.for_writer()))
                     done += 1
                     if progress:
                         progress(done, total)
@@ -267,10 +271,26 @@ def _batch_failed(results, exc):
         result.conflicts.clear()
 
 
-def prepare(document, parser):
-    """Read, decode and parse one document: (parsed, content hash, size, rendered
-    Markdown) for the writer, or a DocumentResult saying in one line why it was
-    skipped or failed."""
+@dataclass
+class Prepared:
+    """A document ready for the writer, with the work done ahead for its new rows:
+    their rendered Markdown ({text: html}) and, in worker processes, their claims
+    and readability checks (see clinic.editorial.checks.ahead)."""
+
+    parsed: ParsedDocument
+    data_hash: str
+    size: int
+    rendered: dict
+    checks: dict
+
+    def for_writer(self):
+        return self.parsed, self.data_hash, self.size
+
+
+def prepare(document, parser, rules=None):
+    """Read, decode and parse one document: a `Prepared` for the writer, or a
+    DocumentResult saying in one line why it was skipped or failed. With `rules`,
+    the checks of the article and questions it would create are worked out too."""
     if document.skip:
         return DocumentResult(document.name, outcome="skipped", reason=document.skip)
     try:
@@ -292,14 +312,20 @@ def prepare(document, parser):
             outcome="failed",
             reason=f"could not be parsed ({type(exc).__name__}: {exc})",
         )
-    # Rendered here, in a worker process on long runs: the article's and the
-    # answers' HTML are what save() would render from the same text.
+    # The article's and the answers' HTML, as save() would render the same text.
     rendered = {
         text: render_markdown(text)
         for text in (parsed.body, *(entry.answer for entry in parsed.faq))
         if text
     }
-    return parsed, content_hash(data), len(data), rendered
+    checks = {}
+    if rules is not None:
+        pages = [
+            {"title": parsed.title, "summary": parsed.summary, "body": parsed.body}
+        ]
+        pages += [{"question": e.question, "answer": e.answer} for e in parsed.faq]
+        checks = dict(check_fields(values, rules) for values in pages)
+    return Prepared(parsed, content_hash(data), len(data), rendered, checks)
 
 
 def prepared(documents, workers=None):
@@ -315,8 +341,10 @@ def prepared(documents, workers=None):
             yield document.name, prepare(document, parser)
         return
     chunks = (documents[i : i + CHUNK] for i in range(0, len(documents), CHUNK))
-    # fork: the workers inherit the loaded code; they never touch the database.
-    with multiprocessing.get_context("fork").Pool(workers) as pool:
+    # fork: the workers inherit the loaded code and the claim rules read here; they
+    # never touch the database.
+    context = multiprocessing.get_context("fork")
+    with context.Pool(workers, _start_worker, (active_rules(),)) as pool:
         window = deque()
         for chunk in chunks:
             window.append((chunk, pool.apply_async(_prepare_chunk, (chunk,))))
@@ -331,12 +359,13 @@ def _finished(chunk, outcome):
         yield document.name, prepared_
 
 
-_worker_parser = None
+_worker = {}
+
+
+def _start_worker(rules):
+    """In a worker process: its own parser, and the claim rules of the run."""
+    _worker.update(parser=Parser(), rules=rules)
 
 
 def _prepare_chunk(documents):
-    """In a worker process: prepare a chunk with that process's own parser."""
-    global _worker_parser
-    if _worker_parser is None:
-        _worker_parser = Parser()
-    return [prepare(document, _worker_parser) for document in documents]
+    return [prepare(d, _worker["parser"], _worker["rules"]) for d in documents]

@@ -673,7 +673,9 @@ class Writer:
         entries = [entry for entry in document.faq if entry.answer]
         salts = [(e.question, f"{document.name}#{e.position}") for e in entries]
         # A first import creates every question: their slugs in one query.
-        slugs = self._slugs(Question, salts) if not rows else [None] * len(entries)
+        slugs = [None] * len(entries)
+        if entries and not rows:
+            slugs = self._slugs(Question, salts)
         for entry, salt, slug in zip(entries, salts, slugs, strict=True):
             treatment = treatments.get(entry.treatment)
             treatment_id = treatment.pk if treatment else None

@@ -1,31 +1,67 @@
 """Run the claims and readability checks on a page and keep the result."""
 
+from contextlib import contextmanager
+
 from django.contrib.contenttypes.models import ContentType
 
 from clinic.editorial.claims import find_claims
 from clinic.editorial.readability import readability
 
+LABELS = [
+    ("title", "Title"),
+    ("question", "Question"),
+    ("summary", "Summary"),
+    ("body", "Body"),
+    ("answer", "Answer"),
+    ("aftercare", "Aftercare"),
+]
+
+
+def labelled(values):
+    """{label: text} of the non-empty fields in `values` ({field name: text}), in
+    the order the check reads them."""
+    return {
+        label: values[name]
+        for name, label in LABELS
+        if isinstance(values.get(name), str) and values[name]
+    }
+
 
 def checked_text(obj):
     """The fields a reader sees, by label: what the claims check reads."""
-    fields = {}
     names = {f.name for f in obj._meta.concrete_fields}
-    for name, label in [
-        ("title", "Title"),
-        ("question", "Question"),
-        ("summary", "Summary"),
-        ("body", "Body"),
-        ("answer", "Answer"),
-        ("aftercare", "Aftercare"),
-    ]:
-        value = getattr(obj, name, None) if name in names else None
-        if isinstance(value, str) and value:
-            fields[label] = value
-    return fields
+    return labelled({name: getattr(obj, name) for name, _ in LABELS if name in names})
 
 
 def body_text(obj):
     return getattr(obj, "body", None) or getattr(obj, "answer", "") or ""
+
+
+# Checks worked out ahead of time, in `ahead()`: (rules, fields) -> result.
+_ahead = {}
+
+
+def _key(fields, rules):
+    return (tuple((r.label, r.pattern, r.advice) for r in rules), tuple(fields.items()))
+
+
+def check_fields(values, rules):
+    """(key, (findings, readability)) for a page that will have `values` ({field
+    name: text}): run where the page is not saved yet (the importer's workers)."""
+    fields = labelled(values)
+    body = values.get("body") or values.get("answer") or ""
+    return _key(fields, rules), (find_claims(fields, rules), readability(body))
+
+
+@contextmanager
+def ahead():
+    """Within the block, run_checks() takes its result from the dict this yields
+    when the page's text and the rules are those it was worked out for (the
+    importer fills it with check_fields() results from its worker processes)."""
+    try:
+        yield _ahead
+    finally:
+        _ahead.clear()
 
 
 def active_rules():
@@ -38,7 +74,12 @@ def run_checks(obj, rules=None):
     """(findings, readability) for `obj`, without saving anything."""
     if rules is None:
         rules = active_rules()
-    return find_claims(checked_text(obj), rules), readability(body_text(obj))
+    fields = checked_text(obj)
+    if _ahead:
+        found = _ahead.get(_key(fields, rules))
+        if found is not None:
+            return found
+    return find_claims(fields, rules), readability(body_text(obj))
 
 
 def refresh_check(obj, rules=None):

@@ -1,11 +1,14 @@
 """The writer: idempotent, transactional, and never overwriting a staff edit."""
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 
 from articles.importer import run as run_module
 from articles.importer.run import Document, collect, run_import
 from articles.importer.write import Writer
 from articles.models import Article, Contraindication, Source, Treatment, TreatmentFact
+from clinic.editorial.checks import run_checks
+from clinic.editorial.models import ContentCheck
 from clinic.publishing import Status
 from clinic.rendering import render_markdown
 from faq.models import Question
@@ -219,7 +222,7 @@ def test_a_batch_that_cannot_commit_fails_its_documents_with_the_reason(
     assert not Article.objects.exists()
 
 
-def test_parsing_in_worker_processes_gives_the_same_rows():
+def test_parsing_in_worker_processes_gives_the_same_rows(run_commit_hooks):
     documents = [
         Document(f"{n}.txt", data=DOC.replace("Stretch", f"Stretch {n}").encode())
         for n in "abcdef"
@@ -232,6 +235,14 @@ def test_parsing_in_worker_processes_gives_the_same_rows():
         assert article.body_html == render_markdown(article.body)
     for question in Question.objects.all():
         assert question.answer_html == render_markdown(question.answer)
+    # ... and worked out the claims checks, as the writing process would have.
+    for page in [*Article.objects.all(), *Question.objects.all()]:
+        findings, scores = run_checks(page)
+        check = ContentCheck.objects.get(
+            content_type=ContentType.objects.get_for_model(page), object_id=page.pk
+        )
+        assert check.claims == [f.as_dict() for f in findings]
+        assert check.reading_ease == (scores.reading_ease if scores else None)
     assert run_import(documents, workers=0).outcomes["unchanged"] == 6
 
 

@@ -110,3 +110,26 @@ def test_changelist_flags_pages_with_claims(publisher_client):
     html = response.content.decode()
     assert "Will Remove Your Stretch Marks" in html
     assert "Careful article" not in html
+
+
+def test_a_check_worked_out_ahead_is_used_only_for_the_same_text_and_rules():
+    from types import SimpleNamespace
+
+    from articles.models import Article
+    from clinic.editorial.checks import ahead, check_fields
+
+    rules = [SimpleNamespace(label="Permanent", pattern="permanent", advice="")]
+    other_rules = [SimpleNamespace(label="Painless", pattern="painless", advice="")]
+    key, _ = check_fields({"title": "Permanent results"}, rules)
+    sentinel = ([], None)
+    page = Article(title="Permanent results")
+    with ahead() as known:
+        known[key] = sentinel
+        assert run_checks(page, rules) is sentinel
+        assert run_checks(page, other_rules) is not sentinel
+        page.title = "Permanent results, gently"
+        assert run_checks(page, rules) is not sentinel
+        page.title = "Permanent results"
+    # Outside the block the page is checked afresh.
+    findings, _ = run_checks(page, rules)
+    assert [f.rule for f in findings] == ["Permanent"]
