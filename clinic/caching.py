@@ -112,20 +112,29 @@ def next_publish_at(now):
     return at
 
 
+def fresh_entry(key):
+    """(generation, entry, now): the entry stored under `key` if it was stored under
+    the current generation and has not expired, else None. One cache round trip."""
+    found = cache().get_many([GENERATION_KEY, key])
+    generation = current_generation(found.get(GENERATION_KEY))
+    entry = found.get(key)
+    now = timezone.now()
+    if not (
+        entry
+        and entry["generation"] == generation
+        and (entry["expires"] is None or entry["expires"] > now)
+    ):
+        entry = None
+    return generation, entry, now
+
+
 def remember(name, compute):
     """The value of `compute()`, shared by every worker until content changes (a new
     generation) or a scheduled page goes live: for values the same for every
     visitor that cost more than reading them back."""
     key = f"pagecache:value:{name}"
-    found = cache().get_many([GENERATION_KEY, key])
-    generation = current_generation(found.get(GENERATION_KEY))
-    entry = found.get(key)
-    now = timezone.now()
-    if (
-        entry
-        and entry["generation"] == generation
-        and (entry["expires"] is None or entry["expires"] > now)
-    ):
+    generation, entry, now = fresh_entry(key)
+    if entry:
         return entry["value"]
     value = compute()
     expires = next_publish_at(now)
@@ -181,11 +190,8 @@ class PageCacheMiddleware:
             return response
 
         key = page_key(request)
-        found = cache().get_many([GENERATION_KEY, key])
-        generation = current_generation(found.get(GENERATION_KEY))
-        entry = found.get(key)
-        now = timezone.now()
-        if entry and entry["generation"] == generation and entry["expires"] > now:
+        generation, entry, now = fresh_entry(key)
+        if entry:
             response = self.rebuild(entry)
             return get_conditional_response(
                 request, etag=response["ETag"], response=response

@@ -38,6 +38,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePath
 
 from articles.importer.vocabulary import TAG_MIN_MENTIONS, VOCABULARY
+from clinic.search.query import edit_distance
 
 # Bump when a change to the rules changes what an import produces: rows imported by
 # an older version are then re-evaluated (and updated when staff have not edited
@@ -273,23 +274,6 @@ def _match_case(wrong, right):
     return right.lower()
 
 
-def _levenshtein(a, b, limit):
-    """Edit distance, or limit + 1 as soon as it must exceed `limit`."""
-    if abs(len(a) - len(b)) > limit:
-        return limit + 1
-    previous = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        current = [i]
-        for j, cb in enumerate(b, 1):
-            current.append(
-                min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb))
-            )
-        if min(current) > limit:
-            return limit + 1
-        previous = current
-    return previous[-1]
-
-
 # Words that start like a treatment name; only these are tried by the fuzzy match.
 _FUZZY_START = re.compile(
     r"(?<![\w-])m[aiy][ck][a-z]*(?:[ -][a-z]+){0,2}", re.IGNORECASE
@@ -318,7 +302,7 @@ class Names:
                 key = t.fuzzy_key
                 if letters in (key, key + "s"):
                     break
-                if _levenshtein(letters, key, t.max_distance) <= t.max_distance:
+                if edit_distance(letters, key, t.max_distance + 1) <= t.max_distance:
                     found = t.slug
                     break
         self._fuzzy_cache[letters] = found

@@ -660,6 +660,17 @@ class Writer:
             "tags": sorted(tags),
         }
 
+    @classmethod
+    def _row_question_values(cls, row):
+        """What a question row holds now, in the shape its fingerprint hashes."""
+        return cls._question_values(
+            row.question,
+            row.answer,
+            row.treatment_id,
+            row.position,
+            [t.name for t in row.tags.all()],
+        )
+
     def _questions(self, document, data_hash, source, article, treatments, result):
         rows = list(
             Question.objects.filter(source_name=document.name)
@@ -711,13 +722,7 @@ class Writer:
                 result.count("question", "created")
                 continue
             matched.add(row.pk)
-            current = self._question_values(
-                row.question,
-                row.answer,
-                row.treatment_id,
-                row.position,
-                [t.name for t in row.tags.all()],
-            )
+            current = self._row_question_values(row)
             cur = fingerprint(current)
             action = self._decide(cur, row.import_fingerprint, new)
             if action == "conflict":
@@ -755,13 +760,7 @@ class Writer:
     def _stale_question(self, row, document, result):
         """A question the source no longer has: removed if it is an untouched
         draft, otherwise kept and flagged for the editor."""
-        current = self._question_values(
-            row.question,
-            row.answer,
-            row.treatment_id,
-            row.position,
-            [t.name for t in row.tags.all()],
-        )
+        current = self._row_question_values(row)
         untouched = fingerprint(current) == row.import_fingerprint
         if untouched and row.status == Status.DRAFT:
             row.delete()
