@@ -56,7 +56,7 @@ def render_markdown(text):
     heading in a body becomes an h2."""
     if not text:
         return ""
-    if text in _prerendered:
+    if _prerendered and text in _prerendered:
         return _prerendered[text]
     html = markdown.markdown(
         text,

@@ -263,7 +263,7 @@ def _batch_failed(results, exc):
     nothing of it was kept, so every document written in it failed."""
     message = " ".join(str(exc).split()) or type(exc).__name__
     for result in results:
-        if result.outcome in ("skipped", "failed") and result.reason:
+        if result.outcome in ("skipped", "failed"):
             continue
         result.outcome = "failed"
         result.reason = f"not saved, the batch could not be committed: {message}"
