@@ -91,3 +91,23 @@ def make_contraindication(treatment, **overrides):
     }
     defaults.update(overrides)
     return Contraindication.objects.create(treatment=treatment, **defaults)
+
+
+def public_page_urls(tag="acne"):
+    """One page of every public kind, with content behind it: a treatment, an article
+    and a question tagged `tag`, and the lists, FAQ and tag pages that show them."""
+    from django.urls import reverse
+
+    treatment = make_treatment(tags=[tag])
+    article = make_article(tags=[tag], treatments=[treatment])
+    make_question(treatment=treatment, tags=[tag])
+    return [
+        reverse("home"),
+        reverse("articles:treatment-list"),
+        treatment.get_absolute_url(),
+        reverse("articles:article-list"),
+        article.get_absolute_url(),
+        reverse("faq:question-list"),
+        reverse("tag-list"),
+        reverse("tag-detail", args=[tag]),
+    ]

@@ -16,6 +16,7 @@ from tests.factories import (
     make_question,
     make_source,
     make_treatment,
+    public_page_urls,
 )
 
 FUTURE = timedelta(days=3)
@@ -226,27 +227,11 @@ def clinic_host(settings):
     return HOST
 
 
-def every_page_url():
-    treatment = make_treatment(title="Microneedling", tags=["scars"])
-    article = make_article(title="Scar care", tags=["scars"], treatments=[treatment])
-    make_question(question="Does it hurt?", treatment=treatment)
-    return [
-        reverse("home"),
-        reverse("articles:treatment-list"),
-        treatment.get_absolute_url(),
-        reverse("articles:article-list"),
-        article.get_absolute_url(),
-        reverse("faq:question-list"),
-        reverse("tag-list"),
-        reverse("tag-detail", args=["scars"]),
-    ]
-
-
 @pytest.mark.django_db
 def test_every_page_has_title_description_canonical_open_graph_and_one_h1(
     client, clinic_host
 ):
-    for url in every_page_url():
+    for url in public_page_urls("scars"):
         body = client.get(url, HTTP_HOST=clinic_host).content.decode()
         canonical = f"http://{clinic_host}{url}"
         assert body.count("<title>") == 1, url
@@ -264,7 +249,7 @@ def test_every_page_has_title_description_canonical_open_graph_and_one_h1(
 
 @pytest.mark.django_db
 def test_pages_have_no_inline_script_or_style(client):
-    for url in [*every_page_url(), "/no-such-page/"]:
+    for url in [*public_page_urls("scars"), "/no-such-page/"]:
         body = client.get(url).content.decode()
         assert "<style" not in body, url
         assert " style=" not in body, url

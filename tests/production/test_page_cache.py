@@ -15,6 +15,7 @@ from tests.factories import (
     make_fact,
     make_question,
     make_treatment,
+    public_page_urls,
 )
 
 pytestmark = pytest.mark.django_db
@@ -276,20 +277,7 @@ def test_responses_setting_a_cookie_are_not_stored(rf):
 
 
 def test_public_pages_set_no_cookies_and_unrelated_cookies_share_one_entry(client):
-    treatment = make_treatment(tags=["acne"])
-    article = make_article(tags=["acne"], treatments=[treatment])
-    make_question(treatment=treatment, tags=["acne"])
-    urls = [
-        reverse("home"),
-        reverse("articles:treatment-list"),
-        treatment.get_absolute_url(),
-        reverse("articles:article-list"),
-        article.get_absolute_url(),
-        reverse("faq:question-list"),
-        reverse("tag-list"),
-        reverse("tag-detail", args=["acne"]),
-        reverse("search:search") + "?q=acne",
-    ]
+    urls = [*public_page_urls("acne"), reverse("search:search") + "?q=acne"]
     for url in urls:
         response = client.get(url)
         assert response.status_code == 200, url

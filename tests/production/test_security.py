@@ -15,24 +15,16 @@ from django.test.client import encode_multipart
 from django.urls import reverse
 
 from clinic.security import DatabaseBusyMiddleware
-from tests.factories import make_article, make_question, make_treatment
+from tests.factories import (
+    public_page_urls,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def page_urls():
-    treatment = make_treatment(tags=["acne"])
-    article = make_article(tags=["acne"], treatments=[treatment])
-    make_question(treatment=treatment, tags=["acne"])
     return [
-        reverse("home"),
-        reverse("articles:treatment-list"),
-        treatment.get_absolute_url(),
-        reverse("articles:article-list"),
-        article.get_absolute_url(),
-        reverse("faq:question-list"),
-        reverse("tag-list"),
-        reverse("tag-detail", args=["acne"]),
+        *public_page_urls("acne"),
         reverse("search:search") + "?q=acne",
         "/no-such-page/",
         "/healthz",
