@@ -76,11 +76,11 @@ class PageContent(Publishable):
     def __str__(self):
         return self.title
 
-    def save(self, *args, **kwargs):
+    def fill_derived_fields(self):
         if not self.slug:
             self.slug = unique_slug(type(self), self.title, self.pk)
         self.body_html = render_markdown(self.body)
-        super().save(*args, **kwargs)
+        super().fill_derived_fields()
 
 
 class Treatment(PageContent):
@@ -105,9 +105,9 @@ class Treatment(PageContent):
             ("review_treatment", "Can mark treatments as clinically reviewed"),
         ]
 
-    def save(self, *args, **kwargs):
+    def fill_derived_fields(self):
         self.aftercare_html = render_markdown(self.aftercare)
-        super().save(*args, **kwargs)
+        super().fill_derived_fields()
 
     def get_absolute_url(self):
         return reverse("articles:treatment-detail", kwargs={"slug": self.slug})

@@ -86,14 +86,17 @@ def note_publish_time(instance):
     """Keep the remembered next publish time no later than this page's, without a
     query. A time that turns out too early (the page was rescheduled or deleted)
     only ends some cache entries early, after which it is looked up again."""
+    # Only a page scheduled for later can make the remembered time late; the rest
+    # need no cache read (an import sends a dozen signals per document).
+    if not getattr(instance, "is_scheduled", False):
+        return
     remembered = cache().get(SCHEDULE_KEY)
     if remembered is None:
         cache().set(SCHEDULE_KEY, (_next_publish_at(),), timeout=None)
         return
-    if getattr(instance, "is_scheduled", False):
-        at = remembered[0]
-        if at is None or instance.published_at < at:
-            cache().set(SCHEDULE_KEY, (instance.published_at,), timeout=None)
+    at = remembered[0]
+    if at is None or instance.published_at < at:
+        cache().set(SCHEDULE_KEY, (instance.published_at,), timeout=None)
 
 
 def forget_publish_time():

@@ -160,11 +160,16 @@ class Publishable(models.Model):
         ]
 
     def save(self, *args, **kwargs):
+        self.fill_derived_fields()
+        super().save(*args, **kwargs)
+
+    def fill_derived_fields(self):
+        """Set the fields worked out from the others, as every save does. The
+        importer calls it for rows it creates with bulk_create(), which skips save()."""
         if self.status == Status.PUBLISHED and self.published_at is None:
             self.published_at = timezone.now()
         if self.reviewed_date and not self.next_review_date:
             self.next_review_date = self.default_next_review_date()
-        super().save(*args, **kwargs)
 
     @property
     def is_published(self):

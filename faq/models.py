@@ -54,11 +54,11 @@ class Question(Publishable):
     def __str__(self):
         return self.question
 
-    def save(self, *args, **kwargs):
+    def fill_derived_fields(self):
         if not self.slug:
             self.slug = unique_slug(Question, self.question, self.pk)
         self.answer_html = render_markdown(self.answer)
-        super().save(*args, **kwargs)
+        super().fill_derived_fields()
 
     def get_absolute_url(self):
         return reverse("faq:question-list") + f"#{self.slug}"

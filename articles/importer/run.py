@@ -225,10 +225,22 @@ def run_import(documents, publish=False, dry_run=False, progress=None, workers=N
         try:
             # The batch's checks run when it commits, inside ahead().
             with checks_ahead() as known, transaction.atomic(), search_index.batched():
-                for _name, outcome in pending:
+                # Documents nothing was imported from yet are created together,
+                # the others written one by one, in order.
+                fresh = writer.start_batch(
+                    d.name for d in documents[done : done + BATCH_DOCUMENTS]
+                )
+                staged = []
+                for name, outcome in pending:
                     if isinstance(outcome, DocumentResult):
                         batch.append(outcome)
+                    elif name in fresh:
+                        known.update(outcome.checks)
+                        fresh.discard(name)
+                        staged.append(outcome)
+                        batch.append(None)
                     else:
+                        _write_together(writer, staged, batch)
                         known.update(outcome.checks)
                         with prerendered(outcome.rendered):
                             batch.append(writer.write(*outcome.for_writer()))
@@ -240,6 +252,7 @@ def run_import(documents, publish=False, dry_run=False, progress=None, workers=N
                         or time.perf_counter() - batch_started > BATCH_SECONDS
                     ):
                         break
+                _write_together(writer, staged, batch)
         except DatabaseError as exc:
             writer.batch_done(committed=False)
             if not batch:
@@ -256,6 +269,21 @@ def run_import(documents, publish=False, dry_run=False, progress=None, workers=N
         report.results += batch
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _write_together(writer, staged, batch):
+    """Write the `staged` new documents (Prepared) together; their results take
+    the places kept for them (None) in `batch`."""
+    if not staged:
+        return
+    rendered = {}
+    for outcome in staged:
+        rendered.update(outcome.rendered)
+    with prerendered(rendered):
+        results = writer.write_new([outcome.for_writer() for outcome in staged])
+    for result in results:
+        batch[batch.index(None)] = result
+    staged.clear()
 
 
 def _batch_failed(results, exc):

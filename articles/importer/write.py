@@ -98,6 +98,88 @@ class DocumentResult:
             self.outcome = "unchanged"
 
 
+class _Lookups:
+    """What the writer reads for one batch of documents, read together when the
+    batch starts (`Writer.start_batch`) instead of a dozen queries per document:
+    each document's source, article and questions with their tags and links.
+    Also the treatments and their facts, shared by the batch's documents, as the
+    documents so far left them (`forget_shared()` after a document fails)."""
+
+    def __init__(self, names):
+        from taggit.models import TaggedItem
+
+        self.names = set(names)
+        self.sources = {
+            s.file_name: s for s in Source.objects.filter(file_name__in=self.names)
+        }
+        self.articles, self.questions, self.tags = {}, {}, {}
+        for row in Article.objects.filter(source_name__in=self.names).order_by("pk"):
+            self.articles.setdefault(row.source_name, row)
+        for row in Question.objects.filter(source_name__in=self.names).order_by(
+            "position", "pk"
+        ):
+            self.questions.setdefault(row.source_name, []).append(row)
+        articles = [row.pk for row in self.articles.values()]
+        questions = [q.pk for rows in self.questions.values() for q in rows]
+        for model, pks in ((Article, articles), (Question, questions)):
+            self.tags[model] = {pk: [] for pk in pks}
+            if pks:
+                for pk, name in TaggedItem.objects.filter(
+                    content_type=ContentType.objects.get_for_model(model),
+                    object_id__in=pks,
+                ).values_list("object_id", "tag__name"):
+                    self.tags[model][pk].append(name)
+        self.article_treatments = {pk: [] for pk in articles}
+        self.article_sources = set()
+        if articles:
+            for pk, slug in Article.treatments.through.objects.filter(
+                article_id__in=articles
+            ).values_list("article_id", "treatment__slug"):
+                self.article_treatments[pk].append(slug)
+            self.article_sources = set(
+                Article.sources.through.objects.filter(
+                    article_id__in=articles
+                ).values_list("article_id", "source_id")
+            )
+        self.treatment_sources = set(
+            Treatment.sources.through.objects.filter(
+                source_id__in=[s.pk for s in self.sources.values()]
+            ).values_list("treatment_id", "source_id")
+        )
+        self.forget_shared()
+
+    def new_names(self):
+        """The names nothing was imported from yet."""
+        return (
+            self.names
+            - self.sources.keys()
+            - self.articles.keys()
+            - (self.questions.keys())
+        )
+
+    def forget_shared(self):
+        self.treatments = {}
+        self.facts_loaded = set()
+        self.fact_rows, self.contra_rows = [], []
+
+
+@dataclass
+class _NewRows:
+    """What `Writer.write_new()` collects from its documents before writing it all:
+    the rows and links to insert, and the treatments to save."""
+
+    sources: dict = field(default_factory=dict)
+    article_slugs: dict = field(default_factory=dict)
+    question_slugs: object = None
+    dirty: dict = field(default_factory=dict)
+    facts: list = field(default_factory=list)
+    contraindications: list = field(default_factory=list)
+    articles: list = field(default_factory=list)
+    questions: list = field(default_factory=list)
+    question_sources: list = field(default_factory=list)
+    links: list = field(default_factory=list)
+
+
 class Writer:
     """Writes parsed documents. One instance per run: `publish` makes new rows
     published instead of drafts; `dry_run` rolls every document back after
@@ -114,17 +196,120 @@ class Writer:
         self._tags = {}
         self._batch_tags = {}
         self._new_tags = {}
+        # The batch's lookups (start_batch), and what write_new() collects.
+        self._known = None
+        self._new = None
 
-    def write(self, document: ParsedDocument, data_hash, size):
-        """Import one document atomically (a savepoint inside a batch); never
-        raises for a bad document: the result says "failed" and why, and nothing
-        is left behind."""
+    @staticmethod
+    def _result(document):
         result = DocumentResult(document.name)
         result.corrections = [str(c) for c in document.corrections]
         result.dropped = list(document.dropped)
         result.warnings = list(document.warnings) + [
             f"question {q.position}: {w}" for q in document.faq for w in q.warnings
         ]
+        return result
+
+    def start_batch(self, names):
+        """Read what the documents `names`, to be written next in one transaction,
+        already have. Returns the names nothing was imported from yet: documents
+        `write_new()` can create together."""
+        self._known = _Lookups(names)
+        return self._known.new_names()
+
+    def _lookups(self, document):
+        """The batch's lookups; a document written outside a batch gets its own."""
+        if self._known is None or document.name not in self._known.names:
+            self._known = _Lookups([document.name])
+        return self._known
+
+    def write_new(self, items):
+        """Import documents that have no rows yet, [(document, data_hash, size)],
+        together: the same rows, signals and summary as write() gives each, in a
+        few INSERTs per table for all of them. If anything fails, nothing of it
+        is kept and each document is written on its own instead, so one bad
+        document still fails alone."""
+        names = [document.name for document, _, _ in items]
+        if self._known is None or not self._known.names.issuperset(names):
+            self.start_batch(names)
+        if self.dry_run or len(items) < 2:
+            return [self.write(*item) for item in items]
+        results = [self._result(document) for document, _, _ in items]
+        self._new_tags = {}
+        self._new = _NewRows()
+        try:
+            with revision_actor(origin="import"), transaction.atomic():
+                self._write_new(items, results)
+        except Exception:
+            results = None
+        finally:
+            self._new = None
+        if results is None:
+            self._known.forget_shared()
+            return [self.write(*item) for item in items]
+        self._batch_tags.update(self._new_tags)
+        for result in results:
+            result.decide(True)
+        return results
+
+    def _write_new(self, items, results):
+        new = self._new
+        sources = Source.objects.bulk_create(
+            [
+                Source(file_name=document.name, imported_at=self.now,
+                       **self._source_values(document, data_hash, size))
+                for document, data_hash, size in items
+            ]
+        )  # fmt: skip
+        for source in sources:
+            new.sources[source.file_name] = source
+        new.article_slugs = dict(
+            zip(
+                [document.name for document, _, _ in items],
+                self._slugs(Article, [(d.title, d.name) for d, _, _ in items]),
+                strict=True,
+            )
+        )
+        salts = [
+            (e.question, f"{d.name}#{e.position}")
+            for d, _, _ in items
+            for e in d.faq
+            if e.answer
+        ]
+        new.question_slugs = iter(self._slugs(Question, salts))
+        for (document, data_hash, size), result in zip(items, results, strict=True):
+            self._write(document, data_hash, size, result)
+
+        articles = [row for row, _ in new.articles]
+        questions = [row for row, _ in new.questions]
+        for row in [*articles, *questions]:
+            row.fill_derived_fields()
+        Article.objects.bulk_create(articles)
+        Question.objects.bulk_create(questions)
+        self._tag_new_rows([*new.articles, *new.questions])
+        self._link_many(new.links)
+        Question.sources.through.objects.bulk_create(
+            [
+                Question.sources.through(question_id=row.pk, source_id=source.pk)
+                for row, source in new.question_sources
+            ]
+        )
+        TreatmentFact.objects.bulk_create(new.facts)
+        Contraindication.objects.bulk_create(new.contraindications)
+        for row in new.dirty.values():
+            row.save()
+        # What save() would have told the search index, revisions and page cache.
+        for row in [*sources, *articles, *questions]:
+            post_save.send(
+                sender=type(row), instance=row, created=True, update_fields=None,
+                raw=False, using="default",
+            )  # fmt: skip
+
+    def write(self, document: ParsedDocument, data_hash, size):
+        """Import one document atomically (a savepoint inside a batch); never
+        raises for a bad document: the result says "failed" and why, and nothing
+        is left behind."""
+        result = self._result(document)
         self._new_tags = {}
         try:
             # Revisions saved by this transaction are attributed to the importer.
@@ -134,7 +319,11 @@ class Writer:
                     transaction.set_rollback(True)
             if not self.dry_run:
                 self._batch_tags.update(self._new_tags)
+            else:
+                self._known.forget_shared()  # rolled back, as if never written
         except Exception as exc:  # one bad document must not stop the run
+            # Treatments and facts in memory may hold what was rolled back.
+            self._known.forget_shared()
             message = " ".join(str(exc).split()) or type(exc).__name__
             result.outcome, result.reason = "failed", f"{type(exc).__name__}: {message}"
             result.rows.clear()
@@ -149,6 +338,7 @@ class Writer:
         if committed:
             self._tags.update(self._batch_tags)
         self._batch_tags = {}
+        self._known = None
 
     # --- helpers -------------------------------------------------------------------
 
@@ -229,28 +419,47 @@ class Writer:
                 model=Tag, pk_set=pk_set, using="default",
             )  # fmt: skip
 
+    @classmethod
+    def _link(cls, row, name, targets):
+        cls._link_many([(row, name, targets)])
+
     @staticmethod
-    def _link(row, name, targets):
-        """Add `targets` to the many-to-many `name` of `row` (either side), which
-        has none of them yet: one INSERT, with the m2m_changed pair that `add()`
-        sends (revisions and the page cache listen to it) but without its lookups
-        of what exists."""
-        if not targets:
-            return
-        field = type(row)._meta.get_field(name)
-        reverse = not field.concrete
-        forward = field.field if reverse else field
-        through = forward.remote_field.through
-        own, other = forward.m2m_field_name(), forward.m2m_reverse_field_name()
-        if reverse:
-            own, other = other, own
-        pk_set = {t.pk for t in targets}
-        signal = dict(sender=through, instance=row, reverse=reverse,
-                      model=field.related_model, pk_set=pk_set,
-                      using="default")  # fmt: skip
-        m2m_changed.send(action="pre_add", **signal)
-        through.objects.bulk_create([through(**{own: row, other: t}) for t in targets])
-        m2m_changed.send(action="post_add", **signal)
+    def _link_many(links):
+        """For each (row, name, targets), add `targets` to the many-to-many `name`
+        of `row` (either side), which has none of them yet: one INSERT per
+        relation for all rows, with the m2m_changed pair that `add()` sends per row
+        (revisions and the page cache listen to it) but without its lookups of what
+        exists."""
+        by_through, signals = {}, []
+        for row, name, targets in links:
+            if not targets:
+                continue
+            field = type(row)._meta.get_field(name)
+            reverse = not field.concrete
+            forward = field.field if reverse else field
+            through = forward.remote_field.through
+            own, other = forward.m2m_field_name(), forward.m2m_reverse_field_name()
+            if reverse:
+                own, other = other, own
+            by_through.setdefault(through, []).extend(
+                through(**{own: row, other: t}) for t in targets
+            )
+            signals.append(
+                dict(
+                    sender=through,
+                    instance=row,
+                    reverse=reverse,
+                    model=field.related_model,
+                    pk_set={t.pk for t in targets},
+                    using="default",
+                )  # fmt: skip
+            )
+        for signal in signals:
+            m2m_changed.send(action="pre_add", **signal)
+        for through, rows in by_through.items():
+            through.objects.bulk_create(rows)
+        for signal in signals:
+            m2m_changed.send(action="post_add", **signal)
 
     @staticmethod
     def _slugs(model, items, max_length=200):
@@ -296,16 +505,19 @@ class Writer:
         )
         if row.import_conflict != message:
             model.objects.filter(pk=row.pk).update(import_conflict=message)
+            row.import_conflict = message
         result.count(kind, "conflict")
         result.conflicts.append(f"{kind} {row}: edited since the last import")
 
     # --- the document --------------------------------------------------------------
 
     def _write(self, document, data_hash, size, result):
-        source = self._source(document, data_hash, size)
-        existing = (
-            Article.objects.filter(source_name=document.name).order_by("pk").first()
-        )
+        known = self._lookups(document)
+        if self._new:
+            source, existing = self._new.sources[document.name], None
+        else:
+            source = self._source(document, data_hash, size)
+            existing = known.articles.get(document.name)
         # The hash of the facts this document gave each treatment lives on the
         # document's own article: per document, so it never grows with the site.
         self._fact_hashes = dict(
@@ -318,19 +530,22 @@ class Writer:
         self._questions(document, data_hash, source, article, treatments, result)
         return created
 
-    def _source(self, document, data_hash, size):
-        values = {
+    @staticmethod
+    def _source_values(document, data_hash, size):
+        return {
             "title": document.title[:300],
             "content_hash": data_hash,
             "size": size,
             "parser_version": PARSER_VERSION,
         }
-        source = Source.objects.filter(file_name=document.name).first()
+
+    def _source(self, document, data_hash, size):
+        values = self._source_values(document, data_hash, size)
+        source = self._lookups(document).sources.get(document.name)
         if source is None:
             source = Source.objects.create(
                 file_name=document.name, imported_at=self.now, **values
             )
-            source._created_now = True
             return source
         if any(getattr(source, k) != v for k, v in values.items()):
             for k, v in values.items():
@@ -341,17 +556,17 @@ class Writer:
 
     # Treatments -------------------------------------------------------------------
 
-    def _treatments(self, document, data_hash, source, result):
-        """The treatments the document discusses, created or updated, with this
-        source's facts and contraindications. Returns {slug: Treatment}."""
-        voc = self.vocabulary
+    @staticmethod
+    def _treatment_slugs(document):
         slugs = list(document.treatments)
         for item in (*document.facts, *document.contraindications, *document.faq):
             if item.treatment and item.treatment not in slugs:
                 slugs.append(item.treatment)
-        if not slugs:
-            return {}
-        names = {voc.by_slug[s].name: s for s in slugs}
+        return slugs
+
+    def _find_treatments(self, slugs):
+        """{slug: Treatment} for the rows that exist, by slug or else by name."""
+        names = {self.vocabulary.by_slug[s].name: s for s in slugs}
         existing = {}
         for row in Treatment.objects.filter(slug__in=slugs):
             existing[row.slug] = row
@@ -359,6 +574,21 @@ class Writer:
         if missing:
             for row in Treatment.objects.filter(title__in=missing).order_by("pk"):
                 existing.setdefault(names[row.title], row)
+        return existing
+
+    def _treatments(self, document, data_hash, source, result):
+        """The treatments the document discusses, created or updated, with this
+        source's facts and contraindications. Returns {slug: Treatment}.
+
+        Writing new documents together (`write_new`), the treatment rows stay in
+        memory between documents and are saved once at the end."""
+        slugs = self._treatment_slugs(document)
+        if not slugs:
+            return {}
+        new, known = self._new, self._lookups(document)
+        existing = known.treatments
+        if not all(s in existing for s in slugs):
+            existing.update(self._find_treatments(slugs))
 
         treatments = {}
         for slug in slugs:
@@ -366,21 +596,22 @@ class Writer:
             seen = document.misspellings.get(slug, ())
             if row is None:
                 row = self._create_treatment(slug, document, data_hash, seen)
+                existing[slug] = row
                 result.count("treatment", "created")
-            else:
-                self._update_treatment(row, slug, document, data_hash, seen, result)
+            elif self._update_treatment(row, slug, document, data_hash, seen, result):
+                if new:
+                    new.dirty[row.pk] = row
+                else:
+                    row.save()
             treatments[slug] = row
 
-        linked = set()
-        if not getattr(source, "_created_now", False):
-            linked = set(
-                Treatment.sources.through.objects.filter(
-                    treatment_id__in=[t.pk for t in treatments.values()], source=source
-                ).values_list("treatment_id", flat=True)
-            )
-        self._link(
-            source, "treatments", [t for t in treatments.values() if t.pk not in linked]
-        )
+        linked = {t for t, s in known.treatment_sources if s == source.pk}
+        unlinked = [t for t in treatments.values() if t.pk not in linked]
+        link = (source, "treatments", unlinked)
+        if new:
+            new.links.append(link)
+        else:
+            self._link(*link)
         self._facts(document, source, treatments, result)
         return treatments
 
@@ -430,6 +661,8 @@ class Writer:
         return row
 
     def _update_treatment(self, row, slug, document, data_hash, seen, result):
+        """Apply the document to the treatment `row` in memory; True when it
+        changed and must be saved."""
         current = self._treatment_values(row)
         desired = dict(current)
         desired["summary"] = current["summary"] or document.definitions.get(slug, "")
@@ -442,7 +675,7 @@ class Writer:
         if action == "conflict":
             self._conflict(Treatment, row, document, data_hash, "treatment", result,
                            "treatment")  # fmt: skip
-            return
+            return False
         publish = self._should_publish(row) and cur == row.import_fingerprint
         if action == "update" or publish:
             for k, v in desired.items():
@@ -453,10 +686,10 @@ class Writer:
             row.import_conflict = ""
             row.source_hash, row.imported_at = data_hash, self.now
             row.parser_version = PARSER_VERSION
-            row.save()
             result.count("treatment", "updated")
-        else:
-            result.count("treatment", "unchanged")
+            return True
+        result.count("treatment", "unchanged")
+        return False
 
     def _facts(self, document, source, treatments, result):
         """This source's facts and contraindication rows on each treatment."""
@@ -466,13 +699,10 @@ class Writer:
         # One query per table gives both this source's rows and the others'.
         fact_fields = ("kind", "value", "quote", "position")
         contra_fields = ("condition", "reason", "quote", "position")
-        fact_rows = TreatmentFact.objects.filter(treatment_id__in=by_pk).values(
-            "treatment_id", "source_id", *fact_fields
+        known = self._lookups(document)
+        fact_rows, contra_rows = self._fact_rows(
+            known, by_pk, fact_fields, contra_fields
         )
-        contra_rows = Contraindication.objects.filter(treatment_id__in=by_pk).values(
-            "treatment_id", "source_id", *contra_fields
-        )
-        fact_rows, contra_rows = list(fact_rows), list(contra_rows)
         other_facts = {
             (r["treatment_id"], r["kind"], r["value"])
             for r in fact_rows
@@ -510,10 +740,10 @@ class Writer:
             )
         have = {pk: ([], []) for pk in by_pk}
         for row in fact_rows:
-            if row["source_id"] == source.pk:
+            if row["source_id"] == source.pk and row["treatment_id"] in have:
                 have[row["treatment_id"]][0].append({k: row[k] for k in fact_fields})
         for row in contra_rows:
-            if row["source_id"] == source.pk:
+            if row["source_id"] == source.pk and row["treatment_id"] in have:
                 have[row["treatment_id"]][1].append({k: row[k] for k in contra_fields})
 
         def rows_hash(pair):
@@ -524,7 +754,7 @@ class Writer:
                 ]
             )
 
-        new_facts, new_contra = [], []
+        new_facts, new_contra, cleared = [], [], set()
         for pk, treatment in by_pk.items():
             last = self._fact_hashes.get(treatment.slug, fingerprint([[], []]))
             cur, new = rows_hash(have[pk]), rows_hash(wanted[pk])
@@ -537,8 +767,10 @@ class Writer:
                 )
                 continue
             if action == "update":
-                TreatmentFact.objects.filter(treatment_id=pk, source=source).delete()
-                Contraindication.objects.filter(treatment_id=pk, source=source).delete()
+                if any(have[pk]):
+                    for model in (TreatmentFact, Contraindication):
+                        model.objects.filter(treatment_id=pk, source=source).delete()
+                    cleared.add(pk)
                 new_facts += [
                     TreatmentFact(treatment_id=pk, source=source, **values)
                     for values in wanted[pk][0]
@@ -551,8 +783,58 @@ class Writer:
             else:
                 result.count("facts", "unchanged")
             self._fact_hashes[treatment.slug] = new
-        TreatmentFact.objects.bulk_create(new_facts)
-        Contraindication.objects.bulk_create(new_contra)
+        if self._new is None:
+            TreatmentFact.objects.bulk_create(new_facts)
+            Contraindication.objects.bulk_create(new_contra)
+        else:
+            # Written with the other new documents.
+            self._new.facts += new_facts
+            self._new.contraindications += new_contra
+        # The batch's next documents see the rows as they are now.
+        for rows in (fact_rows, contra_rows):
+            rows[:] = [
+                r
+                for r in rows
+                if r["source_id"] != source.pk or r["treatment_id"] not in cleared
+            ]
+        fact_rows += [
+            {"treatment_id": f.treatment_id, "source_id": source.pk,
+             **{k: getattr(f, k) for k in fact_fields}}
+            for f in new_facts
+        ]  # fmt: skip
+        contra_rows += [
+            {"treatment_id": c.treatment_id, "source_id": source.pk,
+             **{k: getattr(c, k) for k in contra_fields}}
+            for c in new_contra
+        ]  # fmt: skip
+
+    @staticmethod
+    def _fact_rows(known, by_pk, fact_fields, contra_fields):
+        """The fact and contraindication rows of these treatments, from every
+        source, as dicts, kept in memory across the batch's documents: only
+        treatments not seen yet in the batch are queried."""
+
+        def query(pks):
+            return (
+                list(
+                    TreatmentFact.objects.filter(treatment_id__in=pks).values(
+                        "treatment_id", "source_id", *fact_fields
+                    )
+                ),
+                list(
+                    Contraindication.objects.filter(treatment_id__in=pks).values(
+                        "treatment_id", "source_id", *contra_fields
+                    )
+                ),
+            )
+
+        missing = [pk for pk in by_pk if pk not in known.facts_loaded]
+        if missing:
+            facts, contra = query(missing)
+            known.fact_rows += facts
+            known.contra_rows += contra
+            known.facts_loaded.update(missing)
+        return known.fact_rows, known.contra_rows
 
     # Article ----------------------------------------------------------------------
 
@@ -582,7 +864,11 @@ class Writer:
         if row is None:
             row = Article(
                 title=document.title,
-                slug=self._slugs(Article, [(document.title, document.name)])[0],
+                slug=(
+                    self._new.article_slugs[document.name]
+                    if self._new
+                    else self._slugs(Article, [(document.title, document.name)])[0]
+                ),
                 summary=document.summary,
                 body=document.body,
                 status=self._new_status(),
@@ -590,19 +876,24 @@ class Writer:
                 import_notes=notes,
                 **self._provenance(document, data_hash),
             )
-            row.save()
-            self._tag_new_rows([(row, document.tags)])
-            self._link(row, "treatments", linked)
-            self._link(row, "sources", [source])
+            links = [(row, "treatments", linked), (row, "sources", [source])]
+            if self._new:
+                self._new.articles.append((row, document.tags))
+                self._new.links += links
+            else:
+                row.save()
+                self._tag_new_rows([(row, document.tags)])
+                self._link_many(links)
             result.count("article", "created")
             return row, True
 
+        known = self._lookups(document)
         current = self._article_values(
             row.title,
             row.summary,
             row.body,
-            row.tags.names(),
-            row.treatments.values_list("slug", flat=True),
+            known.tags[Article][row.pk],
+            known.article_treatments[row.pk],
         )
         cur = fingerprint(current)
         action = self._decide(cur, row.import_fingerprint, new)
@@ -630,7 +921,7 @@ class Writer:
         else:
             self._touch(Article, row, document, data_hash, new, notes, cur == new)
             result.count("article", "unchanged")
-        if not row.sources.filter(pk=source.pk).exists():
+        if (row.pk, source.pk) not in known.article_sources:
             row.sources.add(source)
         return row, False
 
@@ -661,22 +952,21 @@ class Writer:
         }
 
     @classmethod
-    def _row_question_values(cls, row):
-        """What a question row holds now, in the shape its fingerprint hashes."""
+    def _row_question_values(cls, row, tags=None):
+        """What a question row holds now, in the shape its fingerprint hashes;
+        `tags` are its tag names when already known."""
         return cls._question_values(
             row.question,
             row.answer,
             row.treatment_id,
             row.position,
-            [t.name for t in row.tags.all()],
+            tags if tags is not None else [t.name for t in row.tags.all()],
         )
 
     def _questions(self, document, data_hash, source, article, treatments, result):
-        rows = list(
-            Question.objects.filter(source_name=document.name)
-            .prefetch_related("tags")
-            .order_by("position", "pk")
-        )
+        known = self._lookups(document)
+        rows = known.questions.get(document.name, [])
+        tags = known.tags[Question]
         by_text = {_key(r.question): r for r in rows}
         by_position = {r.position: r for r in rows}
         matched = set()
@@ -685,7 +975,9 @@ class Writer:
         salts = [(e.question, f"{document.name}#{e.position}") for e in entries]
         # A first import creates every question: their slugs in one query.
         slugs = [None] * len(entries)
-        if entries and not rows:
+        if self._new:
+            slugs = [next(self._new.question_slugs) for _ in entries]
+        elif entries and not rows:
             slugs = self._slugs(Question, salts)
         for entry, salt, slug in zip(entries, salts, slugs, strict=True):
             treatment = treatments.get(entry.treatment)
@@ -716,13 +1008,17 @@ class Writer:
                     import_notes=notes,
                     **self._provenance(document, data_hash),
                 )
-                row.save()
-                new_tags.append((row, entry.tags))
-                new_links.append(row.pk)
+                if self._new:
+                    self._new.questions.append((row, entry.tags))
+                    self._new.question_sources.append((row, source))
+                else:
+                    row.save()
+                    new_tags.append((row, entry.tags))
+                    new_links.append(row.pk)
                 result.count("question", "created")
                 continue
             matched.add(row.pk)
-            current = self._row_question_values(row)
+            current = self._row_question_values(row, tags.get(row.pk))
             cur = fingerprint(current)
             action = self._decide(cur, row.import_fingerprint, new)
             if action == "conflict":
@@ -755,12 +1051,12 @@ class Writer:
         for row in rows:
             if row.pk in matched:
                 continue
-            self._stale_question(row, document, result)
+            self._stale_question(row, document, result, tags.get(row.pk))
 
-    def _stale_question(self, row, document, result):
+    def _stale_question(self, row, document, result, tags=None):
         """A question the source no longer has: removed if it is an untouched
         draft, otherwise kept and flagged for the editor."""
-        current = self._row_question_values(row)
+        current = self._row_question_values(row, tags)
         untouched = fingerprint(current) == row.import_fingerprint
         if untouched and row.status == Status.DRAFT:
             row.delete()

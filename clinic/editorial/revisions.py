@@ -47,12 +47,16 @@ def tracked_fields(model):
     ] + [f for f in model._meta.many_to_many if f.name not in UNTRACKED]
 
 
-def snapshot(obj):
-    """A JSON-ready dict of the page's tracked fields, tags and relations."""
+def snapshot(obj, tags=None):
+    """A JSON-ready dict of the page's tracked fields, tags and relations. `tags`,
+    {pk: [name, ...]}, saves a query per page when many are snapshotted."""
     data = {}
     for field in tracked_fields(type(obj)):
         if field.name == "tags":
-            data["tags"] = sorted(tag.name for tag in obj.tags.all())
+            if tags is not None:
+                data["tags"] = sorted(tags.get(obj.pk, ()))
+            else:
+                data["tags"] = sorted(tag.name for tag in obj.tags.all())
         elif field.many_to_many:
             # .all() rather than values_list(): it uses prefetched rows.
             data[field.name] = sorted(o.pk for o in getattr(obj, field.name).all())
@@ -85,7 +89,12 @@ class _Batch:
         for (model, pk), actor in keys.items():
             by_model.setdefault(model, {})[pk] = actor
         for model, actors in by_model.items():
-            relations = [f.name for f in tracked_fields(model) if f.many_to_many]
+            # Tags in one plain query: taggit's prefetch costs a query per page.
+            relations = [
+                f.name
+                for f in tracked_fields(model)
+                if f.many_to_many and f.name != "tags"
+            ]
             # Another process may record the same page at the same moment: the
             # unique revision number makes one of them retry with the next number.
             for attempt in range(1, RETRIES + 1):
@@ -97,7 +106,8 @@ class _Batch:
                             ).prefetch_related(*relations)
                         )
                         revised = {
-                            rev.object_id for rev in record_revisions(objs, actors)
+                            rev.object_id
+                            for rev in record_revisions(objs, actors, tag_names(objs))
                         }
                         # An import that left a page as it was needs no new check;
                         # a staff save always rechecks (the rules may have changed).
@@ -138,10 +148,25 @@ def schedule_revision(model, pk):
     transaction.on_commit(batch.flush, robust=True)
 
 
-def record_revisions(objs, actors):
+def tag_names(objs):
+    """{pk: [tag name, ...]} for pages of one model, in one query."""
+    from taggit.models import TaggedItem
+
+    if not objs:
+        return {}
+    names = {obj.pk: [] for obj in objs}
+    for object_id, name in TaggedItem.objects.filter(
+        content_type=ContentType.objects.get_for_model(type(objs[0])),
+        object_id__in=list(names),
+    ).values_list("object_id", "tag__name"):
+        names[object_id].append(name)
+    return names
+
+
+def record_revisions(objs, actors, tags=None):
     """Store a revision of each page in `objs` (all of one model) that changed
     since its last revision, in a fixed number of queries. `actors` maps each
-    pk to its (user, origin)."""
+    pk to its (user, origin); `tags` is `tag_names(objs)` when known."""
     from clinic.editorial.models import Revision
 
     if not objs:
@@ -164,7 +189,7 @@ def record_revisions(objs, actors):
     }
     new = []
     for obj in objs:
-        data, last = snapshot(obj), lasts.get(obj.pk)
+        data, last = snapshot(obj, tags), lasts.get(obj.pk)
         if last is not None and last.data == data:
             continue
         user, origin = actors[obj.pk]
