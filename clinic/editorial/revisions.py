@@ -8,7 +8,6 @@ snapshot identical to the previous revision is not stored.
 """
 
 import contextvars
-import json
 from contextlib import contextmanager
 
 from django.contrib.contenttypes.models import ContentType
@@ -64,8 +63,24 @@ def snapshot(obj, tags=None):
             data[field.name] = getattr(obj, field.attname)
         else:
             data[field.name] = field.value_from_object(obj)
-    # Round-trip through JSON so dates compare equal to stored revisions.
-    return json.loads(json.dumps(data, cls=DjangoJSONEncoder))
+    return _as_stored(data)
+
+
+_encoder = DjangoJSONEncoder()
+
+
+def _as_stored(value):
+    """`value` as it reads back from a JSONField (dates as DjangoJSONEncoder's
+    strings, tuples as lists, keys as strings), so a snapshot compares equal to
+    the stored revision: what a round trip through JSON gives, without the
+    text of the page being encoded and parsed twice."""
+    if value is None or isinstance(value, str | int | float):
+        return value
+    if isinstance(value, dict):
+        return {str(k): _as_stored(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_as_stored(v) for v in value]
+    return _encoder.default(value)
 
 
 def changed_fields(old, new):

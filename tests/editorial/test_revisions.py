@@ -173,3 +173,28 @@ def test_an_import_keeps_one_revision_per_page_attributed_to_the_importer(tmp_pa
         assert len(history) == 1
         assert history[0].origin == "import"
         assert history[0].data["tags"] == sorted(page.tags.names())
+
+
+def test_snapshot_values_read_as_a_round_trip_through_json_would():
+    import datetime
+    import decimal
+    import json
+
+    from django.core.serializers.json import DjangoJSONEncoder
+
+    from clinic.editorial.revisions import _as_stored
+
+    value = {
+        "published_at": datetime.datetime(
+            2026, 11, 22, 1, 2, 3, 456789, tzinfo=datetime.UTC
+        ),
+        "reviewed_date": datetime.date(2026, 1, 31),
+        "import_notes": {"facts": {1: "abc"}, "warnings": ("a", "b")},
+        "tags": ["acne", "scars"],
+        "score": decimal.Decimal("1.50"),
+        "position": 3,
+        "ratio": 0.25,
+        "flag": True,
+        "missing": None,
+    }
+    assert _as_stored(value) == json.loads(json.dumps(value, cls=DjangoJSONEncoder))
