@@ -7,8 +7,11 @@ from collections import Counter
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.text import slugify
 
+from clinic.compiled import CompiledQuery, compiled_query
 from clinic.publishing import Publishable, PublishableQuerySet
 from clinic.rendering import render_markdown
 
@@ -76,6 +79,18 @@ class PageContent(Publishable):
     def __str__(self):
         return self.title
 
+    @cached_property
+    def source_list(self):
+        """The documents this page is based on, in their order, as a list, loaded
+        once per instance. Compiled once per process (CompiledQuery)."""
+        name = self._meta.get_field("sources").related_query_name()
+        query = compiled_query(
+            type(self),
+            "source_list",
+            lambda pk: Source.objects.filter(**{name: pk}),
+        )
+        return query(self.pk)
+
     def fill_derived_fields(self):
         if not self.slug:
             self.slug = unique_slug(type(self), self.title, self.pk)
@@ -111,6 +126,23 @@ class Treatment(PageContent):
 
     def get_absolute_url(self):
         return reverse("articles:treatment-detail", kwargs={"slug": self.slug})
+
+    def fact_rows(self):
+        """(facts, contraindications) of this treatment, in order, as lists, each
+        row's `source` loaded; compiled once per process (CompiledQuery). The
+        sources come with `self.source_list`, which the page lists anyway, and one
+        more query only for sources the page does not list itself."""
+        facts = _FACTS(self.pk)
+        contraindications = _CONTRAINDICATIONS(self.pk)
+        sources = {source.pk: source for source in self.source_list}
+        cited = {row.source_id for row in (*facts, *contraindications)}
+        missing = sorted(cited - sources.keys() - {None})
+        if missing:
+            sources.update((source.pk, source) for source in _SOURCES(missing))
+        for row in (*facts, *contraindications):
+            if row.source_id is not None:
+                row.source = sources.get(row.source_id)  # None if just deleted
+        return facts, contraindications
 
 
 class TreatmentFact(models.Model):
@@ -211,6 +243,10 @@ class ArticleQuerySet(PublishableQuerySet):
         """Only the columns a list of article cards shows."""
         return self.only(*CARD_FIELDS)
 
+    def about(self, treatment):
+        """Articles about this treatment (or treatment id)."""
+        return self.filter(treatments=treatment)
+
     def related_to(self, article, limit=4):
         """Up to `limit` published articles sharing the most tags with `article`,
         newest first among equals, as a list of cards. Two small queries.
@@ -222,18 +258,16 @@ class ArticleQuerySet(PublishableQuerySet):
         tag_ids = [tag.pk for tag in article.tag_list]
         if not tag_ids:
             return []
-        links = (
-            Article.objects.published()
-            .filter(tags__in=tag_ids)
-            .exclude(pk=article.pk)
-            .order_by("-published_at", "-pk")
-            .values_list("pk", flat=True)[: self.RELATED_CANDIDATES]
+        links = _RELATED_LINKS(
+            tag_ids, article.pk, timezone.now(), limit=self.RELATED_CANDIDATES
         )
         shared = Counter(links)
         # A stable sort keeps the newest first among articles sharing as many tags.
         ranked = sorted(shared, key=shared.__getitem__, reverse=True)[:limit]
+        if not ranked:
+            return []
         # The ranked ids are published already: four rowid lookups.
-        cards = self.filter(pk__in=ranked).cards().in_bulk()
+        cards = {card.pk: card for card in _CARDS(ranked)}
         return [cards[pk] for pk in ranked if pk in cards]
 
 
@@ -261,3 +295,24 @@ class Article(PageContent):
 
     def get_absolute_url(self):
         return reverse("articles:article-detail", kwargs={"slug": self.slug})
+
+
+# Related articles' two queries, compiled once per process (CompiledQuery).
+_RELATED_LINKS = CompiledQuery(
+    lambda tag_ids, pk, now, limit: (
+        Article.objects.published(now)
+        .filter(tags__in=tag_ids)
+        .exclude(pk=pk)
+        .order_by("-published_at", "-pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+)
+_CARDS = CompiledQuery(lambda pks: Article.objects.filter(pk__in=pks).cards())
+
+
+# The treatment page's rows, compiled once per process (CompiledQuery).
+_FACTS = CompiledQuery(lambda pk: TreatmentFact.objects.filter(treatment=pk))
+_CONTRAINDICATIONS = CompiledQuery(
+    lambda pk: Contraindication.objects.filter(treatment=pk)
+)
+_SOURCES = CompiledQuery(lambda pks: Source.objects.filter(pk__in=pks))

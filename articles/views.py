@@ -1,13 +1,19 @@
-from django.db.models import Prefetch
 from django.urls import reverse
+from django.utils import timezone
 from django.views.generic import ListView
 
-from articles.models import Article, Contraindication, Treatment, TreatmentFact
+from articles.models import Article, Treatment
 from clinic import seo
+from clinic.compiled import CompiledQuery
+from clinic.context_processors import site_links
 from clinic.views import PublishableDetailView
+from faq.models import Question
 
 # How many related articles a treatment page lists, newest first.
 TREATMENT_ARTICLES = 10
+_TREATMENT_ARTICLES = CompiledQuery(
+    lambda pk, now, limit: Article.objects.published(now).about(pk).cards()[:limit]
+)
 
 
 def number_references(*groups, also=()):
@@ -58,38 +64,25 @@ class TreatmentDetailView(PublishableDetailView):
     model = Treatment
     template_name = "articles/treatment_detail.html"
 
-    def get_queryset(self):
-        return (
-            super()
-            .get_queryset()
-            .prefetch_related(
-                "sources",
-                Prefetch("facts", TreatmentFact.objects.select_related("source")),
-                Prefetch(
-                    "contraindications",
-                    Contraindication.objects.select_related("source"),
-                ),
-            )
-        )
-
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         treatment = self.object
-        facts = list(treatment.facts.all())
-        contraindications = list(treatment.contraindications.all())
+        facts, contraindications = treatment.fact_rows()
         trail = seo.crumbs(
-            ("Treatments", reverse("articles:treatment-list")),
+            ("Treatments", site_links()["treatments"]),
             (treatment.title, treatment.get_absolute_url()),
         )
         context.update(
             facts=facts,
             contraindications=contraindications,
             references=number_references(
-                facts, contraindications, also=treatment.sources.all()
+                facts, contraindications, also=treatment.source_list
             ),
-            questions=treatment.questions.published(),
+            questions=Question.objects.published_with(treatment=treatment),
             # A treatment may have thousands of articles: the newest few, as cards.
-            articles=treatment.articles.published().cards()[:TREATMENT_ARTICLES],
+            articles=_TREATMENT_ARTICLES(
+                treatment.pk, timezone.now(), limit=TREATMENT_ARTICLES
+            ),
             breadcrumbs=trail,
             structured_data=seo.treatment_graph(
                 self.request, trail, treatment, facts, contraindications
@@ -115,16 +108,16 @@ class ArticleDetailView(PublishableDetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         article = self.object
-        treatments = list(article.treatments.published())
+        treatments = Treatment.objects.published_with(articles=article)
         trail = seo.crumbs(
-            ("Articles", reverse("articles:article-list")),
+            ("Articles", site_links()["articles"]),
             (article.title, article.get_absolute_url()),
         )
         # Plain queries, not prefetches: for one object they cost half as much.
         context.update(
             treatments=treatments,
-            questions=list(article.questions.published()),
-            references=list(article.sources.all()),
+            questions=Question.objects.published_with(article=article),
+            references=article.source_list,
             related=Article.objects.related_to(article),
             breadcrumbs=trail,
             structured_data=seo.article_graph(self.request, trail, article, treatments),

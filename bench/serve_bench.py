@@ -7,7 +7,7 @@ with wrk at 16 connections.
     .venv/bin/python bench/serve_bench.py [--seconds 8] [--sizes 1000,20000]
         [--pages article,tags] [--ports 8100-8199] [--sites DIR] [--keep]
     .venv/bin/python bench/serve_bench.py --in-process [--requests 200]
-        [--profile article] [--sites DIR]
+        [--profile article] [--sites DIR] [--compare TREE [--rounds 5]]
 
 For each size it prints requests per second, p50 and p99 for the home page, an
 article, a treatment, the FAQ, a tag page (a common and a rare tag), the topic list,
@@ -22,7 +22,10 @@ per size renders each page through the whole middleware stack (Django's test
 client) and prints the process CPU time per request, the wall time, the queries per
 request and the load average. On a shared two-core machine CPU time is the figure to
 compare; wall time includes waiting for a core. --profile PAGE adds cProfile's top
-functions for one page type.
+functions for one page type. --compare TREE measures another copy of the code (for
+example `git archive HEAD | tar -x -C /tmp/before`) on the same sites, interleaved:
+one process per tree, taking turns page by page for --rounds rounds, so both see the
+same load; /robots.txt is the control, a page no change touches.
 
 Sites are built in a temporary folder (never the shared var/), or in --sites DIR,
 where a site already built is reused.
@@ -32,12 +35,15 @@ import argparse
 import json
 import os
 import shutil
+import statistics
+import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
 
 from bench import site, wrk  # noqa: E402
 from tests.production.servers import (  # noqa: E402
@@ -85,6 +91,97 @@ for name, urls in pages.items():
         pstats.Stats(profiler).sort_stats("cumulative").print_stats(40)
         pstats.Stats(profiler).sort_stats("tottime").print_stats(25)
 """
+
+
+COMPARE_WORKER = """
+import json, statistics, sys, time
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+pages = json.loads({pages!r})
+client = Client(HTTP_HOST="127.0.0.1")
+
+def get(url):
+    response = client.get(url)
+    assert response.status_code == 200, (url, response.status_code)
+
+for urls in pages.values():
+    for url in urls[:20]:
+        get(url)
+print("ready", flush=True)
+done = dict.fromkeys(pages, 0)  # later rounds go on through the page's URLs
+for line in sys.stdin:
+    name, requests = line.split()
+    urls = pages[name]
+    with CaptureQueriesContext(connection) as queries:
+        get(urls[0])
+    count = len(queries)
+    cpu = []
+    for i in range(done[name], done[name] + int(requests)):
+        before = time.process_time()
+        get(urls[i % len(urls)])
+        cpu.append(time.process_time() - before)
+    done[name] += int(requests)
+    print(json.dumps([statistics.median(cpu) * 1000, count]), flush=True)
+"""
+
+
+def compare(env, paths, wanted, requests, other, rounds):
+    """This tree against `other`, interleaved: median CPU ms per request, per tree
+    the median over the rounds of each round's median."""
+    pages = {"robots": ["/robots.txt"], **uncached_pages(paths, wanted)}
+    code = "import django; django.setup()\n" + COMPARE_WORKER.format(
+        pages=json.dumps(pages)
+    )
+    trees = {"this": ROOT, "other": Path(other).resolve()}
+    workers = {}
+    for label, tree in trees.items():
+        workers[label] = subprocess.Popen(
+            [sys.executable, "-c", code],
+            env={**env, "CLINIC_PAGE_CACHE_SECONDS": "0", "PYTHONPATH": str(tree)},
+            cwd=tree,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+    try:
+        for worker in workers.values():
+            assert worker.stdout.readline().strip() == "ready"
+        cpu = {(label, name): [] for label in workers for name in pages}
+        queries, loads = {}, []
+        # Per-request median inside a round, then the median over the rounds;
+        # who goes first alternates, so neither tree always follows the other.
+        per_round = max(5, requests // rounds)
+        for round_ in range(rounds):
+            for name in pages:
+                order = list(workers) if round_ % 2 == 0 else list(workers)[::-1]
+                for label in order:
+                    worker = workers[label]
+                    worker.stdin.write(f"{name} {per_round}\n")
+                    worker.stdin.flush()
+                    ms, count = json.loads(worker.stdout.readline())
+                    cpu[(label, name)].append(ms)
+                    queries[(label, name)] = count
+            loads.append(os.getloadavg()[0])
+    finally:
+        for worker in workers.values():
+            worker.stdin.close()
+            worker.wait()
+    print(
+        f"  load {min(loads):.1f} to {max(loads):.1f}; median CPU ms per request "
+        f"(queries); other = {trees['other']}",
+        flush=True,
+    )
+    for name in pages:
+        this = statistics.median(cpu[("this", name)])
+        before = statistics.median(cpu[("other", name)])
+        print(
+            f"  {name:9} other {before:6.2f} ({queries[('other', name)]:2d} q)  "
+            f"this {this:6.2f} ({queries[('this', name)]:2d} q)  "
+            f"this/other {this / before:5.0%}",
+            flush=True,
+        )
 
 
 def measure(server, paths, seconds):
@@ -167,6 +264,10 @@ def main():
     parser.add_argument("--in-process", action="store_true")
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--profile", help="with --in-process: cProfile this page")
+    parser.add_argument(
+        "--compare", help="with --in-process: another copy of the code, interleaved"
+    )
+    parser.add_argument("--rounds", type=int, default=5, help="with --compare")
     args = parser.parse_args()
     wanted = args.pages.split(",")
     low, high = (int(p) for p in args.ports.split("-"))
@@ -203,6 +304,9 @@ def main():
                 f"{time.monotonic() - started:.0f} s)",
                 flush=True,
             )
+            if args.in_process and args.compare:
+                compare(env, paths, wanted, args.requests, args.compare, args.rounds)
+                continue
             if args.in_process:
                 in_process(env, paths, wanted, args.requests, args.profile)
                 continue

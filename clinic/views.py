@@ -4,9 +4,10 @@ view that every kind of page uses, with the staff draft preview."""
 from django.conf import settings
 from django.db import DatabaseError, connection
 from django.http import Http404, HttpResponse, HttpResponseServerError
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.template import loader
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
@@ -15,6 +16,8 @@ from taggit.models import Tag
 
 from articles.models import Article, Treatment
 from clinic import seo
+from clinic.compiled import CompiledQuery
+from clinic.context_processors import site_links
 from clinic.publishing import published_tags
 from faq.models import Question
 
@@ -24,6 +27,19 @@ class PublishableDetailView(DetailView):
 
     def get_queryset(self):
         return self.model.objects.visible_to(self.request.user)
+
+    def get_object(self, queryset=None):
+        user = self.request.user
+        if (
+            queryset is not None
+            or self.slug_url_kwarg not in self.kwargs
+            or (user.is_authenticated and user.is_staff)
+        ):
+            return super().get_object(queryset)
+        try:
+            return self.model.objects.published_page(self.kwargs[self.slug_url_kwarg])
+        except self.model.DoesNotExist:
+            raise Http404("No such page") from None
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -38,16 +54,41 @@ class PublishableDetailView(DetailView):
         return response
 
 
+# The public pages' list queries, compiled once per process (CompiledQuery).
+_TREATMENTS = CompiledQuery(lambda now: Treatment.objects.published(now))
+_LATEST_ARTICLES = CompiledQuery(
+    lambda now, limit: Article.objects.published(now).cards()[:limit]
+)
+# "Most asked": editors order questions by how often patients ask them.
+_MOST_ASKED = CompiledQuery(
+    lambda now, limit: Question.objects.published(now).order_by("position", "pk")[
+        :limit
+    ]
+)
+_TAG = CompiledQuery(lambda slug: Tag.objects.filter(slug=slug))
+_TAGGED_ARTICLES = CompiledQuery(
+    lambda slug, now, start, stop: (
+        Article.objects.published(now).tagged(slug).cards()[start:stop]
+    )
+)
+_TAGGED_TREATMENTS = CompiledQuery(
+    lambda slug, now: Treatment.objects.published(now).tagged(slug)
+)
+_TAGGED_QUESTIONS = CompiledQuery(
+    lambda slug, now: Question.objects.published(now).tagged(slug)
+)
+
+
 def home(request):
     trail = seo.crumbs()
+    now = timezone.now()
     return render(
         request,
         "clinic/home.html",
         {
-            "treatments": Treatment.objects.published(),
-            "articles": Article.objects.published().cards()[:5],
-            # "Most asked": editors order questions by how often patients ask them.
-            "questions": Question.objects.published().order_by("position", "pk")[:6],
+            "treatments": _TREATMENTS(now),
+            "articles": _LATEST_ARTICLES(now, limit=5),
+            "questions": _MOST_ASKED(now, limit=6),
             "breadcrumbs": trail,
             "structured_data": seo.home_graph(request, trail),
         },
@@ -55,7 +96,7 @@ def home(request):
 
 
 def tag_list(request):
-    trail = seo.crumbs(("Topics", reverse("tag-list")))
+    trail = seo.crumbs(("Topics", site_links()["topics"]))
     return render(
         request,
         "clinic/tag_list.html",
@@ -83,14 +124,16 @@ def page_number(request):
 
 
 def tag_detail(request, slug):
-    tag = get_object_or_404(Tag, slug=slug)
+    tags = _TAG(slug)
+    if not tags:
+        raise Http404("No such topic")
+    tag = tags[0]
     number = page_number(request)
     start = (number - 1) * TAG_ARTICLES_PER_PAGE
+    now = timezone.now()
     # One row past the page says whether an older page exists.
-    articles = list(
-        Article.objects.published()
-        .tagged(slug)
-        .cards()[start : start + TAG_ARTICLES_PER_PAGE + 1]
+    articles = _TAGGED_ARTICLES(
+        slug, now, start=start, stop=start + TAG_ARTICLES_PER_PAGE + 1
     )
     has_older = len(articles) > TAG_ARTICLES_PER_PAGE
     articles = articles[:TAG_ARTICLES_PER_PAGE]
@@ -100,12 +143,13 @@ def tag_detail(request, slug):
             raise Http404("No such page")
         treatments, questions = [], []
     else:
-        treatments = list(Treatment.objects.published().tagged(slug))
-        questions = list(Question.objects.published().tagged(slug))
+        treatments = _TAGGED_TREATMENTS(slug, now)
+        questions = _TAGGED_QUESTIONS(slug, now)
     if not (treatments or articles or questions):
         raise Http404("Nothing published with this tag")
     trail = seo.crumbs(
-        ("Topics", reverse("tag-list")), (tag.name, reverse("tag-detail", args=[slug]))
+        ("Topics", site_links()["topics"]),
+        (tag.name, reverse("tag-detail", args=[slug])),
     )
     return render(
         request,
@@ -156,5 +200,7 @@ def page_not_found(request, exception):
 def server_error(request):
     """Rendered without a request context or database: whatever broke may be the
     database itself."""
-    html = loader.get_template("500.html").render({"clinic_name": settings.CLINIC_NAME})
+    html = loader.get_template("500.html").render(
+        {"clinic_name": settings.CLINIC_NAME, "site_links": site_links()}
+    )
     return HttpResponseServerError(html)
