@@ -4,6 +4,8 @@ with nh3 (docs/decisions/002-markdown-and-sanitising.md): whatever a source docu
 or an editor writes, no live script, event handler or javascript: URL reaches a page.
 """
 
+import re
+import threading
 from contextlib import contextmanager
 
 import markdown
@@ -51,6 +53,32 @@ def prerendered(pairs):
         _prerendered.clear()
 
 
+# Building a Markdown instance (its extensions and processors) costs more than most
+# conversions, so each thread keeps its own and resets it before every text; one
+# per thread because the admin renders from gunicorn's threads.
+_local = threading.local()
+# Without one of these no inline pattern (code, escapes, links, footnotes, HTML,
+# entities, emphasis) can match, nor a line break ("  \n", which tabs, carriage
+# returns and the STX and ETX characters Markdown deletes can also make).
+_INLINE_MARKUP = re.compile(r"[`\\\[<&*_\t\r\x02\x03]|  (?:\n|$)")
+
+
+def _converter(inline=True):
+    converters = getattr(_local, "converters", None)
+    if converters is None:
+        converters = _local.converters = {}
+    if inline not in converters:
+        converter = markdown.Markdown(
+            extensions=["extra", "sane_lists"], output_format="html"
+        )
+        if not inline:
+            # For text with no inline markup: trying each pattern on every
+            # paragraph and list item is most of the time Markdown takes.
+            converter.treeprocessors["inline"].inlinePatterns = markdown.util.Registry()
+        converters[inline] = converter
+    return converters[inline].reset()
+
+
 def render_markdown(text):
     """Render Markdown to sanitised HTML. A page's own h1 is its title, so a `#`
     heading in a body becomes an h2."""
@@ -58,11 +86,7 @@ def render_markdown(text):
         return ""
     if _prerendered and text in _prerendered:
         return _prerendered[text]
-    html = markdown.markdown(
-        text,
-        extensions=["extra", "sane_lists"],
-        output_format="html",
-    )
+    html = _converter(inline=bool(_INLINE_MARKUP.search(text))).convert(text)
     # One h1 per page (WCAG, SEO): the title's.
     html = html.replace("<h1>", "<h2>").replace("</h1>", "</h2>")
     return sanitise_html(html)

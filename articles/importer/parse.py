@@ -34,10 +34,15 @@ The rules (docs/importer.md explains them for editors):
 
 import re
 import unicodedata
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import PurePath
 
-from articles.importer.vocabulary import TAG_MIN_MENTIONS, VOCABULARY
+from articles.importer.vocabulary import (
+    TAG_MIN_MENTIONS,
+    TRAILING_CHROME_WORDS,
+    VOCABULARY,
+)
 from clinic.search.query import edit_distance
 
 # Bump when a change to the rules changes what an import produces: rows imported by
@@ -189,7 +194,13 @@ _QUOTES = {
     ord("\u201f"): '"',
     ord("\u2033"): '"',
 }
-_TRANSLATION = {**_SPACE_CHARS, **_DROP_CHARS, **_QUOTES}
+_TRANSLATION = {
+    chr(code): replacement or ""
+    for code, replacement in {**_SPACE_CHARS, **_DROP_CHARS, **_QUOTES}.items()
+}
+# A substitution of the few characters found: str.translate() with a dict is slow
+# (about 0.7 ms a document) once the text has any non-ASCII character.
+_TRANSLATED = re.compile("[" + re.escape("".join(_TRANSLATION)) + "]")
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
 _SPACES = re.compile(r" {2,}")
 
@@ -199,7 +210,8 @@ def normalise(text):
     text = unicodedata.normalize("NFC", text)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = text.replace("\u2028", "\n").replace("\u2029", "\n\n")
-    text = _CONTROL.sub("", text.translate(_TRANSLATION))
+    text = _TRANSLATED.sub(lambda m: _TRANSLATION[m.group()], text)
+    text = _CONTROL.sub("", text)
     return "\n".join(_SPACES.sub(" ", line).strip() for line in text.split("\n"))
 
 
@@ -255,6 +267,23 @@ def is_question(text):
     return text.endswith("?") and len(text) <= MAX_QUESTION
 
 
+# re.IGNORECASE also matches "ı" and "İ" to "i" and "ſ" to "s", which lower() does
+# not do: a substring test on lower-cased text rules a match out only without them.
+_UNLOWERED = re.compile("[\u0130\u0131\u017f]")
+
+
+def _lowered(text):
+    """text.lower() to test for words an IGNORECASE pattern needs, or None when
+    such a test could miss a match."""
+    return None if _UNLOWERED.search(text) else text.lower()
+
+
+def _may_contain(text, words):
+    """False only when no IGNORECASE match of any of `words` is in `text`."""
+    lowered = _lowered(text)
+    return lowered is None or any(word in lowered for word in words)
+
+
 def _same(a, b):
     return _key(a) == _key(b)
 
@@ -274,10 +303,12 @@ def _match_case(wrong, right):
     return right.lower()
 
 
+_NOT_LETTERS = re.compile(r"[^a-z]")
 # Words that start like a treatment name; only these are tried by the fuzzy match.
 _FUZZY_START = re.compile(
     r"(?<![\w-])m[aiy][ck][a-z]*(?:[ -][a-z]+){0,2}", re.IGNORECASE
 )
+_FUZZY_HINT = re.compile(r"m[aiy][ck]")  # on lower-cased text
 
 
 class Names:
@@ -286,14 +317,26 @@ class Names:
     def __init__(self, vocabulary=VOCABULARY):
         self.vocabulary = vocabulary
         self._fuzzy_cache = {}
+        self._span_cache = {}
         self._known = set(vocabulary.variants)
+        self._scans = None
+
+    @contextmanager
+    def remembering(self):
+        """Within the block, each text is scanned once: parsing one document asks
+        about the same paragraphs, headings and sentences several times."""
+        self._scans = {}
+        try:
+            yield
+        finally:
+            self._scans = None
 
     def fuzzy(self, span):
         """The treatment slug a misspelling no list foresaw stands for, or None.
 
         Only letter runs of 12 or more are tried, against each treatment's letters
         with its own bound; a plural of the right name is not a misspelling."""
-        letters = re.sub(r"[^a-z]", "", span.lower())
+        letters = _NOT_LETTERS.sub("", span.lower())
         if letters in self._fuzzy_cache:
             return self._fuzzy_cache[letters]
         found = None
@@ -310,34 +353,73 @@ class Names:
 
     def scan(self, text):
         """Yield (start, end, slug, is_misspelling, plural) for each name in text."""
+        return self._scan(text)[0]
+
+    def _scan(self, text):
+        """(scan(text), how many of its names are known variants)."""
+        scans = self._scans
+        if scans is None:
+            return self._scan_text(text)
+        if text not in scans:
+            scans[text] = self._scan_text(text)
+        return scans[text]
+
+    def _scan_text(self, text):
         taken = []
         variants = self.vocabulary.variants
-        for m in self.vocabulary.variant_re.finditer(text):
-            name = m.group(1).lower()
-            slug, wrong = variants.get(name) or variants[_key_spaces(name)]
-            taken.append((m.start(), m.end(), slug, wrong, m.group(2)))
-        if not taken or len(taken) < 50:
+        # Most sentences name no treatment: rule that out before the patterns.
+        lowered = _lowered(text)
+        if lowered is None or self.vocabulary.variant_hint_re.search(lowered):
+            for m in self.vocabulary.variant_re.finditer(text):
+                name = m.group(1).lower()
+                slug, wrong = variants.get(name) or variants[_key_spaces(name)]
+                taken.append((m.start(), m.end(), slug, wrong, m.group(2)))
+        known = len(taken)
+        if known < 50 and (lowered is None or _FUZZY_HINT.search(lowered)):
             starts = {start for start, *_ in taken}
             for m in _FUZZY_START.finditer(text):
                 if m.start() in starts:
                     continue
-                # Try the longest span first: "micro derma brasion" before "micro".
-                words = re.split(r"(?<=[a-zA-Z])(?=[ -])", m.group(0))
-                for n in range(len(words), 0, -1):
-                    span = "".join(words[:n])
-                    if _key_spaces(span) in self._known:
-                        break
-                    slug = self.fuzzy(span)
-                    if slug:
-                        end = m.start() + len(span)
-                        taken.append((m.start(), end, slug, True, ""))
-                        break
+                found = self._fuzzy_span(m.group(0))
+                if found:
+                    length, slug = found
+                    taken.append((m.start(), m.start() + length, slug, True, ""))
         taken.sort()
-        return taken
+        return taken, known
+
+    def _fuzzy_span(self, words):
+        """(length, slug) of the misspelt name `words` (a _FUZZY_START match)
+        starts with, or None. Cached: the same few words recur on every page."""
+        if words in self._span_cache:
+            return self._span_cache[words]
+        if len(self._span_cache) >= 20_000:
+            self._span_cache.clear()  # memory stays flat over long runs
+        found = None
+        # Try the longest span first: "micro derma brasion" before "micro".
+        parts = _WORD_ENDS.split(words)
+        for n in range(len(parts), 0, -1):
+            span = "".join(parts[:n])
+            if _key_spaces(span) in self._known:
+                break
+            slug = self.fuzzy(span)
+            if slug:
+                found = (len(span), slug)
+                break
+        self._span_cache[words] = found
+        return found
 
     def mentions(self, text):
         """Treatment slugs named in text, in order, repeats kept."""
         return [slug for _, _, slug, _, _ in self.scan(text)]
+
+    def mentions_in(self, text, start, end):
+        """mentions(text[start:end]) for a sentence of `text` (see
+        _sentence_spans), from one scan of the whole paragraph: a name never
+        spans a sentence end, which is a full stop, "?", "!" or "…"."""
+        taken, known = self._scan(text)
+        if known >= 50:  # scan() skips fuzzy matches then; the sentence may not
+            return self.mentions(text[start:end])
+        return [hit[2] for hit in taken if start <= hit[0] and hit[1] <= end]
 
     def correct(self, text, where):
         """Text with misspelt treatment names corrected, and the corrections."""
@@ -359,7 +441,11 @@ class Names:
 
 
 def _key_spaces(text):
-    return re.sub(r"[\s-]+", " ", text.lower()).strip()
+    return _SPACES_OR_HYPHENS.sub(" ", text.lower()).strip()
+
+
+_SPACES_OR_HYPHENS = re.compile(r"[\s-]+")
+_WORD_ENDS = re.compile(r"(?<=[a-zA-Z])(?=[ -])")
 
 
 # --- Markdown --------------------------------------------------------------------
@@ -463,6 +549,29 @@ def sentences(text):
     return [s.strip() for s in _SENTENCE_SPLIT.split(text) if s.strip()]
 
 
+def _pieces(text):
+    """(start, end) of the text between sentence breaks, unstripped."""
+    spans, start = [], 0
+    for m in _SENTENCE_SPLIT.finditer(text):
+        spans.append((start, m.start()))
+        start = m.end()
+    spans.append((start, len(text)))
+    return spans
+
+
+def _stripped(text, start, end):
+    """(start, end) of text[start:end].strip()."""
+    piece = text[start:end]
+    start += len(piece) - len(piece.lstrip())
+    return start, start + len(piece.strip())
+
+
+def _sentence_spans(text):
+    """(start, end) of each of sentences(text) in text."""
+    spans = (_stripped(text, start, end) for start, end in _pieces(text))
+    return [(start, end) for start, end in spans if start < end]
+
+
 class _Sentences:
     """The sentence of a paragraph around a position, split only when asked."""
 
@@ -470,22 +579,34 @@ class _Sentences:
         self.text = text
         self.spans = None
 
-    def at(self, position):
+    def around(self, position):
+        """(start, end) of the stripped sentence around `position`, or None: the
+        whole text is the sentence."""
         if self.spans is None:
-            self.spans, start = [], 0
-            for m in _SENTENCE_SPLIT.finditer(self.text):
-                self.spans.append((start, m.start()))
-                start = m.end()
-            self.spans.append((start, len(self.text)))
+            self.spans = _pieces(self.text)
         for start, end in self.spans:
             if start <= position < end:
-                return self.text[start:end].strip()
-        return self.text
+                return _stripped(self.text, start, end)
+        return None
 
 
-def _shingles(text):
-    words = _WORD.findall(text.lower())
+def _shingles(words):
     return {" ".join(words[i : i + 3]) for i in range(max(1, len(words) - 2))}
+
+
+def _near_repeat(shingles, seen):
+    """Whether 60% of the shingles of a paragraph and of one seen before are
+    shared (Jaccard). A pair whose sizes differ too much cannot be, so most
+    pairs are ruled out without building their intersection."""
+    size = len(shingles)
+    for other in seen:
+        other_size = len(other)
+        if min(size, other_size) / max(size, other_size) < 0.6:
+            continue
+        shared = len(shingles & other)
+        if shared / (size + other_size - shared) >= 0.6:
+            return True
+    return False
 
 
 class Parser:
@@ -507,12 +628,14 @@ class Parser:
             if self.vocabulary.chrome_re.fullmatch(line):
                 chrome.append(line)
                 continue
-            stripped = self.vocabulary.trailing_chrome_re.sub("", line)
-            if stripped != line:
-                chrome.append(line[len(stripped) :].strip())
-                line = stripped.rstrip()
-                if not line:
-                    continue
+            # The pattern is slow on every line, and needs its words.
+            if _may_contain(line, TRAILING_CHROME_WORDS):
+                stripped = self.vocabulary.trailing_chrome_re.sub("", line)
+                if stripped != line:
+                    chrome.append(line[len(stripped) :].strip())
+                    line = stripped.rstrip()
+                    if not line:
+                        continue
             if (
                 blocks
                 and not previous_blank
@@ -529,6 +652,10 @@ class Parser:
 
     def parse(self, text, name=""):
         """Parse one document's text (str) into a ParsedDocument."""
+        with self.names.remembering():
+            return self._parse(text, name)
+
+    def _parse(self, text, name):
         text = normalise(text)
         chrome, dropped, warnings, corrections = [], [], [], []
         blocks = self._blocks(text, chrome)
@@ -745,16 +872,12 @@ class Parser:
         for section in kept:
             blocks = []
             for block in section.blocks:
-                key = _key(block.text)
-                shingles = (
-                    _shingles(block.text) if compare and block.kind == "p" else None
-                )
+                words = _WORD.findall(block.text.lower())
+                key = " ".join(words)
+                shingles = _shingles(words) if compare and block.kind == "p" else None
                 duplicate = key in seen_exact
                 if not duplicate and shingles and len(shingles) >= 8:
-                    duplicate = any(
-                        len(shingles & other) / len(shingles | other) >= 0.6
-                        for other in seen_shingles
-                    )
+                    duplicate = _near_repeat(shingles, seen_shingles)
                 if duplicate and block.kind == "p":
                     dropped.append(f'repeated paragraph "{_truncate(block.text, 60)}"')
                     repeated = True
@@ -791,7 +914,10 @@ class Parser:
     def _tags(self, title, text, min_mentions=TAG_MIN_MENTIONS):
         found, best_topic, best = [], "", 0
         text, title = text.lower(), title.lower()
-        for tag, pattern in self.vocabulary.tag_res:
+        for tag, pattern, needles in self.vocabulary.tag_res:
+            # A substring test rules most tags out far faster than the pattern.
+            if needles and not any(n in text or n in title for n in needles):
+                continue
             count = len(pattern.findall(text))
             if title and pattern.search(title):
                 count += min_mentions
@@ -875,8 +1001,11 @@ class Parser:
             located = _Sentences(text)
             lower = text.lower()
 
-            def treatment_of(sentence, context=context):
-                named = self.names.mentions(sentence)
+            def treatment_of(span, text=text, context=context):
+                if span is None:
+                    named = self.names.mentions(text)
+                else:
+                    named = self.names.mentions_in(text, *span)
                 return named[0] if named else context
 
             def matches(
@@ -889,11 +1018,14 @@ class Parser:
                 """(rule, match, sentence, treatment) for each rule's matches in a
                 sentence about a known treatment."""
                 for rule, pattern in rules:
-                    if rule.keywords and not any(k in lower for k in rule.keywords):
+                    if rule.keywords and not any(
+                        map(lower.__contains__, rule.keywords)
+                    ):
                         continue
                     for m in pattern.finditer(text):
-                        sentence = located.at(m.start())
-                        treatment = treatment_of(sentence)
+                        span = located.around(m.start())
+                        sentence = text if span is None else text[span[0] : span[1]]
+                        treatment = treatment_of(span)
                         if treatment:
                             yield rule, m, sentence, treatment
 
@@ -917,13 +1049,14 @@ class Parser:
                     )
             if not voc.variant_re.search(text):
                 continue
-            parts = sentences(text)
+            spans = _sentence_spans(text)
+            parts = [text[start:end] for start, end in spans]
             for index, sentence in enumerate(parts):
                 following = parts[index + 1] if index + 1 < len(parts) else ""
                 rank = _definition_rank(sentence, following, self.names)
                 if rank is None:
                     continue
-                slug = self.names.mentions(sentence)[0]
+                slug = self.names.mentions_in(text, *spans[index])[0]
                 if rank < definition_rank.get(slug, 99):
                     definition_rank[slug] = rank
                     if _WHAT_IS.search(sentence):
@@ -945,14 +1078,15 @@ class Parser:
             for block in section.blocks:
                 if block.kind != "p":
                     continue
-                for sentence in sentences(block.text):
+                for start, end in _sentence_spans(block.text):
+                    sentence = block.text[start:end]
                     if not (30 <= len(sentence) <= 280) or _PERSONAL.search(sentence):
                         continue
                     if sentence.endswith("?") or not sentence[0].isupper():
                         continue
                     if sentence.lower().startswith(("in conclusion", "conclusion")):
                         continue
-                    named = self.names.mentions(sentence)
+                    named = self.names.mentions_in(block.text, start, end)
                     treatment = named[0] if named else context
                     if not treatment:
                         continue
@@ -996,7 +1130,8 @@ _EXPLAINS = re.compile(
 def _definition_rank(sentence, following, names):
     """How well a sentence defines the treatment it opens with (lower is better),
     or None when it does not. "What is X?" counts when the next sentence answers."""
-    m = _WHAT_IS.search(sentence)
+    # _WHAT_IS ends on "?$": skip the search on sentences that cannot match it.
+    m = "?" in sentence[-2:] and _WHAT_IS.search(sentence)
     if m and _EXPLAINS.match(following) and _is_name(m.group("name"), names):
         return 1
     m = _DEFINITION.match(sentence)

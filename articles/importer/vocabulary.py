@@ -170,7 +170,10 @@ CATEGORY_LINES = (
     r"news",
 )
 # "... Read more" glued to the end of a paragraph.
-TRAILING_CHROME = r"\s*(?:\.{3}|…)?\s*\b(?:read more|continue reading)\s*(?:»|>>)?$"
+TRAILING_CHROME_WORDS = ("read more", "continue reading")
+TRAILING_CHROME = (
+    r"\s*(?:\.{3}|…)?\s*\b(?:" + "|".join(TRAILING_CHROME_WORDS) + r")\s*(?:»|>>)?$"
+)
 
 FAQ_HEADINGS = (
     r"(?:frequently asked questions|faqs?|common questions|questions and answers"
@@ -335,6 +338,7 @@ class Vocabulary:
     variant_re: re.Pattern = field(init=False)
     variants: dict = field(init=False)
     canonical_re: re.Pattern = field(init=False)
+    variant_hint_re: re.Pattern = field(init=False)
     tag_res: tuple = field(init=False)
     chrome_re: re.Pattern = field(init=False)
     category_re: re.Pattern = field(init=False)
@@ -365,11 +369,19 @@ class Vocabulary:
             re.IGNORECASE,
         )
         self.canonical_re = self.variant_re
+        # In lower-cased text, a word every variant contains (its longest): where
+        # none occurs, variant_re cannot match and need not run.
+        self.variant_hint_re = re.compile(
+            "|".join(
+                sorted({max(re.split(r"[\s-]+", v), key=len) for v in self.variants})
+            )
+        )
         self.tag_res = tuple(
             (
                 tag,
                 # Run on lower-cased text: faster than IGNORECASE.
-                re.compile(r"\b(?:" + "|".join(tag.patterns) + r")\b"),
+                _words_pattern(tag.patterns),
+                _needles(tag.patterns),
             )
             for tag in self.tags
         )
@@ -397,6 +409,34 @@ class Vocabulary:
         t = self.by_slug[slug]
         known = {*(m.lower() for m in t.misspellings), *(s.lower() for s in t.synonyms)}
         return sorted(known | {s.lower() for s in seen})
+
+
+def _words_pattern(patterns):
+    """`\\b(?:a|b)\\b` over `patterns`, compiled so that the engine can skip to
+    their first letters: the leading `\\b` is checked after the first letter,
+    as "not a word character before it", which means the same there."""
+    alternatives = []
+    for pattern in patterns:
+        first, second = pattern[:1], pattern[1:2]
+        if not first.isalnum() or second in ("?", "*", "+", "{") or "|" in pattern:
+            return re.compile(r"\b(?:" + "|".join(patterns) + r")\b")
+        alternatives.append(first + r"(?<!\w.)" + pattern[1:])
+    return re.compile("(?:" + "|".join(alternatives) + r")\b")
+
+
+def _needles(patterns):
+    """Words one of which every match of one of `patterns` contains: each one's
+    literal start ("scar" of "scars?"). Empty when a pattern has no literal start
+    (or an alternation of its own): then nothing can be ruled out cheaply."""
+    needles = []
+    for pattern in patterns:
+        literal = re.match(r"[a-z0-9 ]*", pattern).group()
+        if pattern[len(literal) : len(literal) + 1] in ("?", "*", "{"):
+            literal = literal[:-1]  # "s?": the last letter is optional
+        if not literal.strip() or "|" in pattern:
+            return ()
+        needles.append(literal)
+    return tuple(needles)
 
 
 def _trie_pattern(words):

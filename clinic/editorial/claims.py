@@ -5,6 +5,7 @@ allow without strong evidence. Pure: text and rules in, findings out.
 
 import re
 from dataclasses import asdict, dataclass
+from functools import lru_cache
 
 # The text a finding quotes around the match.
 CONTEXT = 40
@@ -27,16 +28,24 @@ def find_claims(fields, rules):
     `pattern` and `advice`. Returns one Finding per match, in field order."""
     compiled = []
     for rule in rules:
-        try:
-            compiled.append((rule, re.compile(rule.pattern, re.IGNORECASE)))
-        except re.error:
-            continue  # An invalid rule is refused by the admin form; never crash here.
+        regex = _compiled(rule.pattern)
+        if regex is not None:  # An invalid rule is refused by the admin form.
+            compiled.append((rule, regex))
+    any_rule = _any_of(tuple(regex.pattern for _, regex in compiled))
     findings = []
     for field, text in fields.items():
         if not text:
             continue
+        # Most fields match no rule: one pass over them instead of one per rule.
+        # No rule matches before the first match of any, so each starts there.
+        first_at = 0
+        if any_rule is not None:
+            first = any_rule.search(text)
+            if first is None:
+                continue
+            first_at = first.start()
         for rule, regex in compiled:
-            for match in regex.finditer(text):
+            for match in regex.finditer(text, first_at):
                 start = max(0, match.start() - CONTEXT)
                 end = min(len(text), match.end() + CONTEXT)
                 excerpt = " ".join(text[start:end].split())
@@ -52,3 +61,28 @@ def find_claims(fields, rules):
                     )
                 )
     return findings
+
+
+@lru_cache(maxsize=256)
+def _compiled(pattern):
+    try:
+        return re.compile(pattern, re.IGNORECASE)
+    except re.error:
+        return None
+
+
+# A reference to a group by number or name would point elsewhere once the
+# patterns are joined.
+_GROUP_REFERENCE = re.compile(r"\\[1-9]|\(\?P=|\(\?\(")
+
+
+@lru_cache(maxsize=16)
+def _any_of(patterns):
+    """One pattern matching where any of `patterns` does, or None when they
+    cannot be joined (a group reference, a global flag such as `(?x)`)."""
+    if not patterns or any(_GROUP_REFERENCE.search(p) for p in patterns):
+        return None
+    try:
+        return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
+    except re.error:
+        return None

@@ -37,11 +37,12 @@ class Readability:
         return self.reading_ease >= TARGET_EASE and self.grade <= TARGET_GRADE
 
 
+# Words repeat a great deal across pages (and imports check thousands of pages).
+@lru_cache(maxsize=50_000)
 def count_syllables(word):
     return _syllables(word.lower().strip("'-"))
 
 
-# Words repeat a great deal across pages (and imports check thousands of pages).
 @lru_cache(maxsize=50_000)
 def _syllables(word):
     if len(word) <= 3:
@@ -58,7 +59,7 @@ def readability(text):
     if len(words) < 10:
         return None
     sentences = max(1, len([s for s in _SENTENCE_END.split(plain) if _WORD.search(s)]))
-    syllables = sum(count_syllables(w) for w in words)
+    syllables = sum(map(count_syllables, words))
     words_per_sentence = len(words) / sentences
     syllables_per_word = syllables / len(words)
     ease = 206.835 - 1.015 * words_per_sentence - 84.6 * syllables_per_word

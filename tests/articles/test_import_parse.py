@@ -1,11 +1,19 @@
 """The pure parser: text in, ParsedDocument out, no database."""
 
+import re
 from pathlib import Path
 
 import pytest
 
 from articles.importer.decode import decode
-from articles.importer.parse import escape_markdown, parse
+from articles.importer.parse import (
+    Names,
+    _sentence_spans,
+    escape_markdown,
+    parse,
+    sentences,
+)
+from articles.importer.vocabulary import VOCABULARY
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 SOURCES = Path(__file__).resolve().parents[2] / "sources"
@@ -354,3 +362,53 @@ def test_merge_overview_adds_each_sentence_once_and_escapes_markup():
     assert merge_overview(once, overview) == once
     twice = merge_overview(once, {"helps": ("It can improve the tone of scars.",)})
     assert twice.index("What it can help with") < twice.index("How it is done")
+
+
+# --- shortcuts that must not change the result -----------------------------------
+
+PARAGRAPHS = [
+    "Microdermabrasion works. Does micro derma brasion hurt? (Not much.) Fine!",
+    '"Microneedling helps." It is also called collagen induction therapy… Mikro',
+    "Many patients ask about microdermabrasian. Then micodermabrasion. 1 to 2 days.",
+    "  Leading space. Trailing space.  ",
+    " ".join(["Microdermabrasion."] * 55 + ["Then microdermabrasian helps."]),
+]
+
+
+@pytest.mark.parametrize("text", PARAGRAPHS)
+def test_sentence_spans_cut_the_sentences_sentences_cuts(text):
+    spans = _sentence_spans(text)
+    assert [text[start:end] for start, end in spans] == sentences(text)
+
+
+@pytest.mark.parametrize("text", PARAGRAPHS)
+def test_names_in_a_sentence_are_those_found_in_the_sentence_alone(text):
+    names = Names()
+    for start, end in _sentence_spans(text):
+        expected = names.mentions(text[start:end])
+        assert names.mentions_in(text, start, end) == expected
+        with names.remembering():
+            assert names.mentions_in(text, start, end) == expected
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["Good for skin. Read More »", "Good. CONTINUE READING", "Good. Contınue reading"],
+)
+def test_trailing_read_more_is_removed_in_any_case(line):
+    document = parse(f"Title\n\n{line}")
+    assert document.sections[0].blocks[0].text.startswith("Good")
+    assert "read" not in document.body.lower()
+
+
+def test_tag_patterns_count_what_word_bounded_alternations_count():
+    text = (
+        "stretchmarks, stretch-marks and striae; scarring, scar tissue, xscars "
+        "clogged pores. at-home kits, home microdermabrasion kit; agingprocess, "
+        "hyper pigmentation, darkspots. breastfeeding_ nursing pregnant"
+    )
+    for tag, pattern, needles in VOCABULARY.tag_res:
+        plain = re.compile(r"\b(?:" + "|".join(tag.patterns) + r")\b")
+        assert pattern.findall(text) == plain.findall(text), tag.name
+        for match in pattern.finditer(text):  # each holds a word the tag looks for
+            assert not needles or any(n in match.group() for n in needles)

@@ -1,6 +1,9 @@
+import random
+
+import markdown
 import pytest
 
-from clinic.rendering import render_markdown
+from clinic.rendering import render_markdown, sanitise_html
 from tests.factories import make_article
 
 XSS_PAYLOADS = [
@@ -49,3 +52,35 @@ def test_a_body_heading_never_becomes_a_second_h1():
 def test_body_is_rendered_on_save():
     article = make_article(body="Some *emphasis*.")
     assert article.body_html == "<p>Some <em>emphasis</em>.</p>"
+
+
+def _rendered_by_a_new_instance(text):
+    html = markdown.markdown(text, extensions=["extra", "sane_lists"])
+    return sanitise_html(html.replace("<h1>", "<h2>").replace("</h1>", "</h2>"))
+
+
+# Pieces of block markup, and no inline markup: render_markdown skips the inline
+# patterns for such text, which must not change a byte of the result.
+PLAIN_PIECES = [
+    "word", "Word", " ", "\n", "\n\n", "# ", "## ", "- ", "+ ", "1. ", "2) ", "> ",
+    "    ", "|", "---", "===", ": ", "~~~", "{: #x}", "!", "(", ")", "]", "'", ".",
+    "x@y.z", "http://a.example", "é", "…", "| a | b |\n|---|---|\n| 1 | 2 |",
+    "Term\n: definition", "  ",
+]  # fmt: skip
+
+
+def test_text_without_inline_markup_renders_as_a_new_markdown_instance_does():
+    rng = random.Random(3)
+    for _ in range(2000):
+        text = "".join(rng.choice(PLAIN_PIECES) for _ in range(rng.randint(1, 25)))
+        assert render_markdown(text) == _rendered_by_a_new_instance(text), text
+
+
+def test_a_texts_references_and_footnotes_do_not_reach_the_next_text():
+    first = (
+        "See [the NHS][nhs] and a note[^1].\n\n[nhs]: https://www.nhs.uk\n\n[^1]: A."
+    )
+    later = "See [the NHS][nhs] and a note[^1]."
+    render_markdown(first)
+    assert render_markdown(later) == _rendered_by_a_new_instance(later)
+    assert "href" not in render_markdown(later)

@@ -63,6 +63,47 @@ def test_a_broken_rule_is_ignored_not_a_crash():
     assert find_claims({"Body": "anything"}, [Rule()]) == []
 
 
+class Rule:
+    def __init__(self, label, pattern):
+        self.label, self.pattern, self.advice = label, pattern, ""
+
+
+def _each_rule_on_its_own(fields, rules):
+    return [f for rule in rules for f in find_claims(fields, [rule])]
+
+
+def test_every_match_of_every_rule_is_found_wherever_the_first_match_is():
+    rules = [Rule("late", r"\bforever\b"), Rule("early", r"\bpainless\b")]
+    fields = {"Body": "Painless, they say. Painless and it lasts forever; painless."}
+    found = find_claims(fields, rules)
+    assert [(f.rule, f.match) for f in found] == [
+        ("late", "forever"),
+        ("early", "Painless"),
+        ("early", "Painless"),
+        ("early", "painless"),
+    ]
+    assert sorted(found, key=str) == sorted(
+        _each_rule_on_its_own(fields, rules), key=str
+    )
+
+
+def test_rules_that_cannot_be_joined_into_one_pattern_still_match():
+    rules = [
+        Rule("repeated word", r"\b(\w+) \1\b"),
+        Rule("verbose", r"(?x) pain \s* less"),
+        Rule("named", r"(?P<w>miracle)"),
+        Rule("named again", r"(?P<w>cure)"),
+    ]
+    fields = {"Body": "A miracle cure, painless painless."}
+    assert [f.rule for f in find_claims(fields, rules)] == [
+        "repeated word",
+        "verbose",
+        "verbose",
+        "named",
+        "named again",
+    ]
+
+
 @pytest.mark.django_db
 def test_staff_edited_rules_apply_to_the_next_check():
     article = make_article(body="Our lasers are the best in town.")
