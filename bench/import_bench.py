@@ -39,7 +39,7 @@ def main():
         "--workers",
         type=int,
         default=None,
-        help="parse worker processes (default: one per spare core)",
+        help="parse worker processes (default: one per core)",
     )
     args = parser.parse_args()
 

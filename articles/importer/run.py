@@ -213,7 +213,7 @@ def run_import(documents, publish=False, dry_run=False, progress=None, workers=N
     next run completes.
 
     Reading, parsing, rendering Markdown and the claims check touch no database, so
-    on long runs they happen in `workers` other processes (default: one per spare
+    on long runs they happen in `workers` other processes (default: one per
     core) while this one writes."""
     started = time.perf_counter()
     writer = Writer(publish=publish, dry_run=dry_run)
@@ -361,8 +361,10 @@ def prepared(documents, workers=None):
     prepared in other processes, a few chunks ahead of the writer and no more, so
     memory stays flat however many documents there are."""
     if workers is None:
-        spare = (os.cpu_count() or 1) - 1
-        workers = min(spare, 3) if len(documents) >= PARALLEL_MIN else 0
+        # One per core: the writer waits for parsed documents part of the time,
+        # so a worker sharing its core keeps both cores busy (docs/importer.md).
+        cores = os.cpu_count() or 1
+        workers = min(cores, 3) if cores > 1 and len(documents) >= PARALLEL_MIN else 0
     if not workers:
         parser = Parser()
         for document in documents:
