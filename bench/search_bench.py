@@ -35,11 +35,44 @@ def percentile(values, fraction):
     return ordered[min(len(ordered) - 1, int(len(ordered) * fraction))]
 
 
+# Each query is compared unfiltered, with a kind and with a tag filter.
+DUMP_FILTERS = [{}, {"kind": "article"}, {"tag": "collagen"}]
+
+
+def dump(api, texts, path):
+    """Everything a search shows, one JSON line per search with a non-empty query."""
+    import json
+
+    searches = 0
+    with open(path, "w", encoding="utf-8") as out:
+        for text in texts:
+            for filters in DUMP_FILTERS:
+                results = api.search(text, **filters)
+                if not results.query:
+                    continue
+                hits = [
+                    (h.kind, h.title, h.url, str(h.published_at), h.snippet)
+                    for h in results.hits
+                ]
+                counts = [results.kind_counts, results.tag_counts]
+                row = [text, filters, hits, results.total, results.is_capped]
+                row += [*counts, results.did_you_mean]
+                out.write(json.dumps(row) + "\n")
+                searches += 1
+    print(f"wrote {searches} searches to {path}")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--docs", type=int, default=100_000)
     parser.add_argument("--queries", type=int, default=500)
     parser.add_argument("--rebuild", action="store_true", help="reindex even if full")
+    parser.add_argument(
+        "--dump",
+        metavar="FILE",
+        help="write every query's results (unfiltered, kind and tag filtered) as "
+        "JSON lines, to compare two versions; no timing",
+    )
     args = parser.parse_args()
 
     import django
@@ -67,9 +100,14 @@ def main():
         if vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("VACUUM ANALYZE search_searchentry")
+                cursor.execute("VACUUM ANALYZE search_searchdoc")
+                cursor.execute("VACUUM ANALYZE search_searchentrytag")
                 cursor.execute("VACUUM ANALYZE search_searchterm")
 
     texts = queries(args.queries)
+    if args.dump:
+        dump(api, texts, args.dump)
+        return
     for text in texts[:20]:
         api.search(text)  # warm caches and connections
     timings, cpu, totals = [], [], []

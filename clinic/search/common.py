@@ -13,10 +13,13 @@ from django.utils.dateparse import parse_datetime
 ENTRY = "search_searchentry"
 
 
-def results(candidates, params, now, offset, limit, want=("kind", "tag"), table=ENTRY):
+def results(
+    candidates, params, now, offset, limit, want=("kind", "tag"), table=f"{ENTRY} e"
+):
     """Run the statement: ([hit dicts], total, [(facet, value, name, count)]).
-    `table` has the id, kind and publish time of every entry: the narrowest the
-    back-end has, as ranking and counts read it for every candidate."""
+    `table` (a FROM item named e) has the id, kind and publish time of every
+    entry: the narrowest the back-end has, as ranking and counts read it for every
+    candidate."""
     nulls = "NULL, NULL, NULL, NULL, NULL, NULL"
     parts = [
         f"""SELECT * FROM (
@@ -43,7 +46,7 @@ def results(candidates, params, now, offset, limit, want=("kind", "tag"), table=
     sql = f"""
         WITH candidates AS ({candidates}), live AS MATERIALIZED (
             SELECT e.id, e.kind, e.published_at, c.tier
-            FROM candidates c JOIN {table} e ON e.id = c.id
+            FROM candidates c JOIN {table} ON e.id = c.id
             WHERE e.published_at <= %s
         )
         {" UNION ALL ".join(parts)}

@@ -15,8 +15,10 @@ from clinic.search.query import trigrams
 FTS = "search_fts"
 ENTRY = "search_searchentry"
 # Ranking and counts read id, kind and publish time from the covering index
-# search_entry_live (SQLite picks it for these columns).
-MATCH_TABLE = ENTRY
+# search_entry_live. Named, as SQLite otherwise looks each id up in the table,
+# whose rows keep the publish time after the body, often in overflow pages
+# (join 4 -> 2 ms median at 100,000 pages).
+MATCH_TABLE = f"{ENTRY} AS e INDEXED BY search_entry_live"
 
 SCHEMA = [
     f"""CREATE VIRTUAL TABLE {FTS} USING fts5(

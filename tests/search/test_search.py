@@ -162,6 +162,37 @@ def test_staff_synonyms_apply_at_once(db):
     assert titles("lines") == ["Wrinkles"]
 
 
+def test_synonym_edit_and_delete_are_seen_by_the_next_search(db):
+    make_article(title="Wrinkles", body="Creases.")
+    synonym = Synonym.objects.create(terms="lines\nfolds")
+    assert titles("lines") == []  # the parsed groups are now remembered
+    synonym.terms = "lines\nwrinkles"
+    synonym.save()
+    assert titles("lines") == ["Wrinkles"]
+    synonym.delete()
+    assert titles("lines") == []
+
+
+def test_scheduled_treatment_names_become_synonyms_when_it_goes_live(db):
+    treatment = make_treatment(title="Chemical peel", synonyms="acid peel")
+    make_article(title="Acid peel aftercare", body="At home.")
+    entry = SearchEntry.objects.filter(object_id=treatment.pk, kind="treatment")
+    entry.update(published_at=timezone.now() + timedelta(hours=1))
+    assert titles("chemical peel") == []
+    entry.update(published_at=timezone.now() - timedelta(seconds=1))
+    assert titles("chemical peel") == ["Chemical peel", "Acid peel aftercare"]
+
+
+def test_treatment_rename_changes_its_synonyms_at_once(db):
+    treatment = make_treatment(title="Chemical peel", synonyms="acid peel")
+    make_article(title="Acid peel aftercare", body="At home.")
+    make_article(title="Glycolic facts", body="Glycolic acid.")
+    assert "Acid peel aftercare" in titles("chemical peel")
+    treatment.synonyms = "glycolic"
+    treatment.save()
+    assert titles("chemical peel") == ["Chemical peel", "Glycolic facts"]
+
+
 def test_did_you_mean_offers_the_close_known_word(clinic_content):
     results = api.search("microneedlng scars")
     assert results.did_you_mean == "microneedling scars"
@@ -234,6 +265,33 @@ def test_rebuild_restores_the_same_index(clinic_content):
     assert titles("stretch marks") == []
     assert index.rebuild() == 9
     assert titles("stretch marks") == before
+
+
+@pytest.mark.postgres
+def test_rebuild_leaves_no_gin_pending_list_for_searches_to_scan(clinic_content):
+    from django.db import connection
+
+    from clinic.search import postgres
+
+    index.rebuild()
+    with connection.cursor() as cursor:
+        for column in ["tsv", *postgres.TIER_COLUMNS, "facets_tsv"]:
+            gin = f"search_doc_{column.removesuffix('_tsv')}_gin"
+            cursor.execute("SELECT gin_clean_pending_list(%s::regclass)", [gin])
+            assert cursor.fetchone() == (0,), gin
+
+
+@pytest.mark.postgres
+def test_match_table_is_scanned_without_parallel_workers(db):
+    from django.db import connection
+
+    from clinic.search import postgres
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT reloptions FROM pg_class WHERE oid = %s::regclass", [postgres.DOC]
+        )
+        assert "parallel_workers=0" in cursor.fetchone()[0]
 
 
 def test_rebuild_skips_drafts_and_keeps_scheduled(db):
