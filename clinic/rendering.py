@@ -79,6 +79,52 @@ def _converter(inline=True):
     return converters[inline].reset()
 
 
+# One line of plain text: no character any Markdown syntax (block or inline) starts
+# with, and a first character no block starts with ("1." would be a list).
+_PLAIN_LINE = re.compile(r"""(?!\d+[.)])(?:[^\W_]|["'(])[^\\`*_\[\]<>&#|~{}]*""")
+
+
+def _plain(line):
+    return (
+        _PLAIN_LINE.fullmatch(line) is not None
+        and line.isprintable()  # no tab, line or paragraph separator, control
+        and line[-1] != " "
+    )
+
+
+def _plain_html(text):
+    """What Markdown makes of `text` when it is made only of what the importer
+    writes (`render_body`): `## ` headings, one-line paragraphs and `- ` lists of
+    one-line items, separated by one blank line, all plain text. None for any
+    other text, which Markdown renders. Building the tree costs more than the
+    rest of an import's parsing step; tests compare this with Markdown."""
+    html, after_list = [], False
+    for chunk in text.split("\n\n"):
+        if chunk.startswith("- "):
+            items = chunk.split("\n")
+            # A list right after a list would continue it, as a loose list.
+            if after_list or not all(
+                item.startswith("- ") and _plain(item[2:]) for item in items
+            ):
+                return None
+            html.append(
+                "<ul>\n"
+                + "\n".join(f"<li>{item[2:]}</li>" for item in items)
+                + "\n</ul>"
+            )
+            after_list = True
+            continue
+        if chunk.startswith("## "):
+            line, tag = chunk[3:], "h2"
+        else:
+            line, tag = chunk, "p"
+        if not line or "\n" in line or not _plain(line):
+            return None
+        html.append(f"<{tag}>{line}</{tag}>")
+        after_list = False
+    return "\n".join(html)
+
+
 def render_markdown(text):
     """Render Markdown to sanitised HTML. A page's own h1 is its title, so a `#`
     heading in a body becomes an h2."""
@@ -86,6 +132,9 @@ def render_markdown(text):
         return ""
     if _prerendered and text in _prerendered:
         return _prerendered[text]
+    html = _plain_html(text)
+    if html is not None:
+        return sanitise_html(html)
     html = _converter(inline=bool(_INLINE_MARKUP.search(text))).convert(text)
     # One h1 per page (WCAG, SEO): the title's.
     html = html.replace("<h1>", "<h2>").replace("</h1>", "</h2>")

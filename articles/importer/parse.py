@@ -36,6 +36,7 @@ import re
 import unicodedata
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import PurePath
 
 from articles.importer.vocabulary import (
@@ -72,6 +73,27 @@ _OVERVIEW = {
         re.IGNORECASE,
     ),
 }
+# Words each match of a kind's pattern contains one of, per group (both groups for
+# "helps"): a paragraph with none of them is not searched sentence by sentence.
+_OVERVIEW_WORDS = {
+    "how": (
+        (
+            "crystal", "diamond", "tiny", "needle", "device", "wand", "numbing cream",
+            "lubricating gel", "sandblast", "abrade", "vacuum", "pressed", "glided",
+            "rolled", "passed", "injuries", "procedure", "session",
+        ),
+    ),
+    "helps": (
+        (
+            "help", "improv", "reduc", "fad", "diminish", "lighten", "even",
+            "smooth", "eliminat",
+        ),
+        (
+            "stretch mark", "scar", "texture", "tone", "pores", "wrinkles",
+            "fine lines", "blackheads", "pigmentation", "appearance", "elasticity",
+        ),
+    ),
+}  # fmt: skip
 _PERSONAL = re.compile(r"\b(I|I'[a-z]+|my|me|we|our)\b")
 
 
@@ -155,7 +177,9 @@ class ParsedDocument:
     # treatment page's "What it can help with" and "How it is done" are built from.
     overview: dict = field(default_factory=dict)
 
-    @property
+    # Cached: the workers render and check it, the writer stores it (sections are
+    # immutable, so it cannot go stale).
+    @cached_property
     def body(self):
         """The article body as Markdown: `## ` headings, paragraphs, `- ` lists."""
         return render_body(self.sections)
@@ -305,8 +329,11 @@ def _match_case(wrong, right):
 
 _NOT_LETTERS = re.compile(r"[^a-z]")
 # Words that start like a treatment name; only these are tried by the fuzzy match.
+# The same as r"(?<![\w-])m[aiy][ck]..." with IGNORECASE, written so the engine
+# skips to each "m" or "M" (no other character is an "m" to IGNORECASE) instead of
+# trying every position: about twice as fast.
 _FUZZY_START = re.compile(
-    r"(?<![\w-])m[aiy][ck][a-z]*(?:[ -][a-z]+){0,2}", re.IGNORECASE
+    r"(?-i:[Mm])(?<![\w-].)[aiy][ck][a-z]*(?:[ -][a-z]+){0,2}", re.IGNORECASE
 )
 _FUZZY_HINT = re.compile(r"m[aiy][ck]")  # on lower-cased text
 
@@ -1078,6 +1105,7 @@ class Parser:
             for block in section.blocks:
                 if block.kind != "p":
                     continue
+                kinds = _overview_kinds(block.text)
                 for start, end in _sentence_spans(block.text):
                     sentence = block.text[start:end]
                     if not (30 <= len(sentence) <= 280) or _PERSONAL.search(sentence):
@@ -1092,7 +1120,11 @@ class Parser:
                         continue
                     for kind, pattern in _OVERVIEW.items():
                         bucket = found.setdefault(treatment, {}).setdefault(kind, [])
-                        if len(bucket) < OVERVIEW_PER_KIND and pattern.search(sentence):
+                        if (
+                            len(bucket) < OVERVIEW_PER_KIND
+                            and kind in kinds
+                            and pattern.search(sentence)
+                        ):
                             bucket.append(sentence)
                             break
         return {
@@ -1108,6 +1140,18 @@ class Parser:
                 break
             summary = f"{summary} {sentence}".strip()
         return _truncate(summary, SUMMARY_CHARS)
+
+
+def _overview_kinds(text):
+    """The kinds of _OVERVIEW whose pattern may match somewhere in `text`."""
+    lowered = _lowered(text)
+    if lowered is None:
+        return set(_OVERVIEW)
+    return {
+        kind
+        for kind, groups in _OVERVIEW_WORDS.items()
+        if all(any(word in lowered for word in group) for group in groups)
+    }
 
 
 _DEFINITION = re.compile(

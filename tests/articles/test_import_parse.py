@@ -5,9 +5,13 @@ from pathlib import Path
 
 import pytest
 
+from articles.importer import parse as parse_module
 from articles.importer.decode import decode
 from articles.importer.parse import (
+    _FUZZY_START,
+    _OVERVIEW,
     Names,
+    _overview_kinds,
     _sentence_spans,
     escape_markdown,
     parse,
@@ -412,3 +416,52 @@ def test_tag_patterns_count_what_word_bounded_alternations_count():
         assert pattern.findall(text) == plain.findall(text), tag.name
         for match in pattern.finditer(text):  # each holds a word the tag looks for
             assert not needles or any(n in match.group() for n in needles)
+
+
+def test_fuzzy_start_finds_what_the_plainly_written_pattern_finds():
+    plain = re.compile(r"(?<![\w-])m[aiy][ck][a-z]*(?:[ -][a-z]+){0,2}", re.IGNORECASE)
+    texts = PARAGRAPHS + [
+        "Mic. MYKRO derm, mac-micro xmicro -micro _micro micro_ m\u0131cro Mıkro",
+        "micro",
+        "Ma",
+    ]
+    for text in texts:
+        assert [m.span() for m in _FUZZY_START.finditer(text)] == [
+            m.span() for m in plain.finditer(text)
+        ]
+    # (?-i:[Mm]) is IGNORECASE's "m": no other character folds to it.
+    every = "".join(chr(c) for c in range(0x110000) if not 0xD800 <= c < 0xE000)
+    assert re.findall("m", every, re.IGNORECASE) == ["M", "m"]
+
+
+OVERVIEW_TEXTS = [
+    "The device is gently pressed on the skin. It helps fade stretch marks.",
+    "Microneedling improves the texture of acne scars over a few months.",
+    "Tiny needles create micro-injuries. The session usually begins with a cream.",
+    "A wand is passed over the face. Nothing else here.",
+    "It evens out skin tone. It reduces the appearance of fine lines.",
+    "It helps. Scars remain.",  # both word groups, no match in one sentence
+    "Th\u0130s procedure begins. It \u0130mproves \u017fcars.",  # what lower() misses
+    "Nothing to see here at all.",
+]
+
+
+@pytest.mark.parametrize("text", OVERVIEW_TEXTS + PARAGRAPHS)
+def test_overview_kinds_never_rule_out_a_pattern_that_matches(text):
+    kinds = _overview_kinds(text)
+    for kind, pattern in _OVERVIEW.items():
+        if pattern.search(text):
+            assert kind in kinds, kind
+
+
+def test_overview_words_rule_out_paragraphs_with_none_of_them():
+    assert _overview_kinds("Nothing to see here at all.") == set()
+    assert _overview_kinds("It helps. Scars remain.") == {"helps"}
+    assert parse_module._lowered("\u0130") is None  # then nothing is ruled out
+    assert _overview_kinds("\u0130") == set(_OVERVIEW)
+
+
+def test_body_is_rendered_once_and_the_same_as_render_body():
+    document = parse("Title\n\nHeading\n\nSome text here. And more.\n\n- an item")
+    assert document.body == parse_module.render_body(document.sections)
+    assert document.body is document.body

@@ -3,7 +3,7 @@ import random
 import markdown
 import pytest
 
-from clinic.rendering import render_markdown, sanitise_html
+from clinic.rendering import _plain_html, render_markdown, sanitise_html
 from tests.factories import make_article
 
 XSS_PAYLOADS = [
@@ -84,3 +84,83 @@ def test_a_texts_references_and_footnotes_do_not_reach_the_next_text():
     render_markdown(first)
     assert render_markdown(later) == _rendered_by_a_new_instance(later)
     assert "href" not in render_markdown(later)
+
+
+# Lines for the importer's shape of body (render_body): headings, paragraphs, lists,
+# with now and then a piece that Markdown reads as markup.
+LINE_STARTS = ["x", "W", "1", "é", "(", "'", '"', "ǅ", "Ⅷ", "٣"]
+PLAIN_LINE_PIECES = [
+    "x", "W", "1", "é", "(", "'", '"', " ", "  ", ",", ".", ":", ": ", "!", "?", "%",
+    "=", "+", "-", " - ", "--", "==", "1.", "2)", "12. ", "1986 ", "(1)", "I.",
+    "http://a.example", "a@b.c", "…", "²", "ǅ", "Ⅷ", "٣", "\u0301",
+]  # fmt: skip
+MARKUP_PIECES = [
+    "\u00a0", "\u2003", "\u200b", "\t", "#", "&amp;", "\\*", "|", "~~~", "{: #x}",
+    "*", "_", "<b>", "`", "[a]", "\n", "\n\n", "- ", "1. ", "> ",
+]  # fmt: skip
+
+
+def _body_like(rng):
+    def line():
+        pieces = [rng.choice(LINE_STARTS)] if rng.random() < 0.8 else []
+        for _ in range(rng.randint(1, 8)):
+            rare = rng.random() < 0.03
+            pieces.append(rng.choice(MARKUP_PIECES if rare else PLAIN_LINE_PIECES))
+        return "".join(pieces)
+
+    chunks = []
+    for _ in range(rng.randint(1, 6)):
+        kind = rng.random()
+        if kind < 0.25:
+            chunks.append(
+                rng.choice(["## ", "## ", "## ", "# ", "### ", "##"]) + line()
+            )
+        elif kind < 0.55:
+            markers = ["- "] * 8 + ["* ", "-", "1. "]
+            lines = [rng.choice(markers) + line() for _ in range(rng.randint(1, 4))]
+            chunks.append("\n".join(lines))
+        else:
+            chunks.append(line())
+    return rng.choice(["\n\n"] * 8 + ["\n", "\n\n\n"]).join(chunks)
+
+
+def test_plain_bodies_render_without_markdown_as_markdown_renders_them():
+    rng = random.Random(5)
+    fast = 0
+    for _ in range(20_000):
+        text = _body_like(rng)
+        html = _plain_html(text)
+        if html is not None:
+            fast += 1
+            expected = markdown.markdown(text, extensions=["extra", "sane_lists"])
+            assert html == expected, text
+    assert fast > 1000  # the shortcut was exercised
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Para\n\n: a definition",  # a definition list
+        "- one\n\n- two",  # a list after a list continues it, loosely
+        "## Heading #",  # closing hashes
+        "1. Not a paragraph",
+        "Para\n---",  # a setext heading
+        "- item\ncontinued",
+        "Tab\there",
+        "Ends with a space ",
+        "a | b\n\n- c | d",
+        "Q&A",
+    ],
+)
+def test_text_markdown_reads_differently_is_left_to_markdown(text):
+    assert _plain_html(text) is None
+    assert render_markdown(text) == _rendered_by_a_new_instance(text)
+
+
+def test_an_imported_body_takes_the_shortcut():
+    text = "Intro, 2 to 3 sessions.\n\n## How it works\n\n- First: clean\n- Then: dry"
+    assert _plain_html(text) == (
+        "<p>Intro, 2 to 3 sessions.</p>\n<h2>How it works</h2>\n"
+        "<ul>\n<li>First: clean</li>\n<li>Then: dry</li>\n</ul>"
+    )
+    assert render_markdown(text) == _rendered_by_a_new_instance(text)

@@ -87,6 +87,34 @@ def test_every_match_of_every_rule_is_found_wherever_the_first_match_is():
     )
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Painless, and results that last forever.",
+        # Two rules match at the same place: the joined pattern reports the first.
+        "A permanent cure. Permanently removes scars. Painless. Painless.",
+        "It is painless",  # a match that ends the text
+        "No rule here at all.",
+        "",
+    ],
+)
+def test_joined_pass_finds_what_each_rule_finds_on_its_own(text):
+    rules = [
+        Rule("cure", r"\bpermanent(ly)?\s+(cure|removal)\b|\bcure\b"),
+        Rule("remove", r"\b(permanently\s+)?remov\w*\b[^.]{0,20}scars?\b"),
+        Rule("painless", r"\bpainless\b"),
+        Rule("forever", r"forever\b|\b(?=lasts?)last"),
+        Rule("anywhere", r"(?:x*)"),  # matches the empty text everywhere
+    ]
+    fields = {"Body": text, "Title": text.upper()}
+    expected = [
+        f
+        for field in fields
+        for f in _each_rule_on_its_own({field: fields[field]}, rules)
+    ]
+    assert find_claims(fields, rules) == expected
+
+
 def test_rules_that_cannot_be_joined_into_one_pattern_still_match():
     rules = [
         Rule("repeated word", r"\b(\w+) \1\b"),
