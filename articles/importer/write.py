@@ -52,7 +52,7 @@ from articles.models import (
     TreatmentFact,
     unique_slug,
 )
-from clinic.editorial.revisions import revision_actor
+from clinic.editorial.revisions import revision_actor, tag_names
 from clinic.publishing import Status
 from faq.models import Question
 
@@ -106,8 +106,6 @@ class _Lookups:
     documents so far left them (`forget_shared()` after a document fails)."""
 
     def __init__(self, names):
-        from taggit.models import TaggedItem
-
         self.names = set(names)
         self.sources = {
             s.file_name: s for s in Source.objects.filter(file_name__in=self.names)
@@ -119,16 +117,11 @@ class _Lookups:
             "position", "pk"
         ):
             self.questions.setdefault(row.source_name, []).append(row)
-        articles = [row.pk for row in self.articles.values()]
-        questions = [q.pk for rows in self.questions.values() for q in rows]
-        for model, pks in ((Article, articles), (Question, questions)):
-            self.tags[model] = {pk: [] for pk in pks}
-            if pks:
-                for pk, name in TaggedItem.objects.filter(
-                    content_type=ContentType.objects.get_for_model(model),
-                    object_id__in=pks,
-                ).values_list("object_id", "tag__name"):
-                    self.tags[model][pk].append(name)
+        self.tags[Article] = tag_names(list(self.articles.values()))
+        self.tags[Question] = tag_names(
+            [q for rows in self.questions.values() for q in rows]
+        )
+        articles = list(self.tags[Article])
         self.article_treatments = {pk: [] for pk in articles}
         self.article_sources = set()
         if articles:
@@ -150,12 +143,8 @@ class _Lookups:
 
     def new_names(self):
         """The names nothing was imported from yet."""
-        return (
-            self.names
-            - self.sources.keys()
-            - self.articles.keys()
-            - (self.questions.keys())
-        )
+        imported = self.sources.keys() | self.articles.keys() | self.questions.keys()
+        return self.names - imported
 
     def forget_shared(self):
         self.treatments = {}
@@ -288,12 +277,7 @@ class Writer:
         Question.objects.bulk_create(questions)
         self._tag_new_rows([*new.articles, *new.questions])
         self._link_many(new.links)
-        Question.sources.through.objects.bulk_create(
-            [
-                Question.sources.through(question_id=row.pk, source_id=source.pk)
-                for row, source in new.question_sources
-            ]
-        )
+        self._link_question_sources(new.question_sources)
         TreatmentFact.objects.bulk_create(new.facts)
         Contraindication.objects.bulk_create(new.contraindications)
         for row in new.dirty.values():
@@ -460,6 +444,18 @@ class Writer:
             through.objects.bulk_create(rows)
         for signal in signals:
             m2m_changed.send(action="post_add", **signal)
+
+    @staticmethod
+    def _link_question_sources(pairs):
+        """Link new questions to their source, [(question, source)], in one INSERT.
+        No signal: the question's own post_save already schedules its revision."""
+        if pairs:
+            Question.sources.through.objects.bulk_create(
+                [
+                    Question.sources.through(question_id=row.pk, source_id=source.pk)
+                    for row, source in pairs
+                ]
+            )
 
     @staticmethod
     def _slugs(model, items, max_length=200):
@@ -1014,7 +1010,7 @@ class Writer:
                 else:
                     row.save()
                     new_tags.append((row, entry.tags))
-                    new_links.append(row.pk)
+                    new_links.append((row, source))
                 result.count("question", "created")
                 continue
             matched.add(row.pk)
@@ -1041,13 +1037,7 @@ class Writer:
                 self._touch(Question, row, document, data_hash, new, notes, cur == new)
                 result.count("question", "unchanged")
         self._tag_new_rows(new_tags)
-        if new_links:
-            Question.sources.through.objects.bulk_create(
-                [
-                    Question.sources.through(question_id=pk, source_id=source.pk)
-                    for pk in new_links
-                ]
-            )
+        self._link_question_sources(new_links)
         for row in rows:
             if row.pk in matched:
                 continue
