@@ -12,7 +12,9 @@ from faq.models import Question
 # How many related articles a treatment page lists, newest first.
 TREATMENT_ARTICLES = 10
 _TREATMENT_ARTICLES = CompiledQuery(
-    lambda pk, now, limit: Article.objects.published(now).about(pk).cards()[:limit]
+    lambda pk, now, limit, common: (
+        Article.objects.published(now).about(pk, common=common).cards()[:limit]
+    )
 )
 
 
@@ -81,7 +83,10 @@ class TreatmentDetailView(PublishableDetailView):
             questions=Question.objects.published_with(treatment=treatment),
             # A treatment may have thousands of articles: the newest few, as cards.
             articles=_TREATMENT_ARTICLES(
-                treatment.pk, timezone.now(), limit=TREATMENT_ARTICLES
+                treatment.pk,
+                timezone.now(),
+                limit=TREATMENT_ARTICLES,
+                common=Article.objects.treatment_is_common(treatment.pk),
             ),
             breadcrumbs=trail,
             structured_data=seo.treatment_graph(

@@ -14,10 +14,12 @@ from tests.production.servers import (
 
 GENERATE = """
 from bench.fixtures import create_articles
+from clinic.planner import refresh_statistics
 from clinic.search.index import rebuild
 from django.contrib.auth.models import User
 made = create_articles({articles})
 rebuild()
+refresh_statistics()  # as import_sources does after an import
 User.objects.create_superuser("admin", "admin@example.org", {password!r})
 print(made)
 """

@@ -70,6 +70,6 @@ class TagArticleFeed(ArticleFeed):
     def items(self, tag):
         return (
             Article.objects.published()
-            .tagged(tag.slug)
+            .tagged(tag.slug, common=Article.objects.tag_is_common(tag.slug))
             .prefetch_related("tags")[:FEED_LENGTH]
         )

@@ -12,12 +12,32 @@ from collections import Counter
 from django.apps import apps
 from django.conf import settings
 from django.db import models
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.functional import cached_property
 from taggit.managers import TaggableManager
 
 from clinic.compiled import CompiledQuery, compiled_query
+
+# A tag (or treatment) on at least this many rows is "common": a page of its newest
+# rows is found by walking rows newest first and probing each one's links (a few
+# probes per row shown when many rows carry it), not by collecting every link and
+# sorting (one lookup per link). SQLite keeps no per-value statistics, so it cannot
+# tell the two cases apart itself (docs/decisions/012-plans-by-link-count.md).
+COMMON_LINKS = 400
+
+
+def _tag_links(model, slug):
+    """The tag's links to rows of `model`, by slug and content type natural key
+    (not the content type's id, which a compiled query would keep for good)."""
+    from taggit.models import TaggedItem
+
+    opts = model._meta
+    return TaggedItem.objects.filter(
+        tag__slug=slug,
+        content_type__app_label=opts.app_label,
+        content_type__model=opts.model_name,
+    )
 
 
 class Status(models.TextChoices):
@@ -72,18 +92,31 @@ class PublishableQuerySet(models.QuerySet):
         )
         return query(obj.pk, timezone.now(), using=self.db)
 
-    def tagged(self, slug):
-        """Rows carrying the tag with this slug. Driven from the tag's own links, so
-        a rare tag does not walk every published row (and needs no DISTINCT)."""
-        from taggit.models import TaggedItem
+    def tagged(self, slug, common=False):
+        """Rows carrying the tag with this slug (no DISTINCT needed either way).
 
-        opts = self.model._meta
-        links = TaggedItem.objects.filter(
-            tag__slug=slug,
-            content_type__app_label=opts.app_label,
-            content_type__model=opts.model_name,
-        )
+        Two plans for the same rows. By default the tag's links are collected
+        first: right for a rare tag, whose page would otherwise walk every
+        published row. `common=True` (see `tag_is_common()`) checks each row's
+        links instead, with an index probe, so a page of the newest rows walks
+        only as many rows as it needs, however many carry the tag."""
+        links = _tag_links(self.model, slug)
+        if common:
+            return self.filter(Exists(links.filter(object_id=OuterRef("pk"))))
         return self.filter(pk__in=links.values("object_id"))
+
+    def tag_is_common(self, slug):
+        """Whether the tag is on at least COMMON_LINKS rows of this model (any
+        status): the choice of plan for `tagged()`. Reads at most that many links."""
+        model = _unfiltered(self, "tag_is_common")
+        query = compiled_query(
+            model,
+            "tag_links",
+            lambda slug, limit: _tag_links(model, slug).values_list("pk", flat=True)[
+                :limit
+            ],
+        )
+        return len(query(slug, limit=COMMON_LINKS)) >= COMMON_LINKS
 
     def scheduled(self):
         """Published rows whose publish time is still ahead."""

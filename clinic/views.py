@@ -67,8 +67,8 @@ _MOST_ASKED = CompiledQuery(
 )
 _TAG = CompiledQuery(lambda slug: Tag.objects.filter(slug=slug))
 _TAGGED_ARTICLES = CompiledQuery(
-    lambda slug, now, start, stop: (
-        Article.objects.published(now).tagged(slug).cards()[start:stop]
+    lambda slug, now, start, stop, common: (
+        Article.objects.published(now).tagged(slug, common=common).cards()[start:stop]
     )
 )
 _TAGGED_TREATMENTS = CompiledQuery(
@@ -133,7 +133,11 @@ def tag_detail(request, slug):
     now = timezone.now()
     # One row past the page says whether an older page exists.
     articles = _TAGGED_ARTICLES(
-        slug, now, start=start, stop=start + TAG_ARTICLES_PER_PAGE + 1
+        slug,
+        now,
+        start=start,
+        stop=start + TAG_ARTICLES_PER_PAGE + 1,
+        common=Article.objects.tag_is_common(slug),
     )
     has_older = len(articles) > TAG_ARTICLES_PER_PAGE
     articles = articles[:TAG_ARTICLES_PER_PAGE]

@@ -182,16 +182,18 @@ def public_urls(site):
 BUDGETS = {
     "home": 3,
     "treatment-list": 1,
-    # 7 when every source its facts cite is one of its own (as imported).
-    "treatment-detail": 8,
+    # 7 when every source its facts cite is one of its own (as imported); one of
+    # them counts its articles, up to COMMON_LINKS, to pick their plan.
+    "treatment-detail": 9,
     "article-list": 3,
     "article-detail": 7,
     # Questions, then their treatments: two compiled queries (faq/views.py).
     "faq": 2,
     "tag-list": 1,
-    "tag-detail": 4,
+    # Each with a bounded count of the tag's article links, to pick the plan.
+    "tag-detail": 5,
     "feed": 2,
-    "tag-feed": 3,
+    "tag-feed": 4,
     "sitemap": 7,
 }
 

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from articles.importer.run import collect, run_import
+from clinic.planner import refresh_statistics
 
 # Below this many documents a progress bar is noise.
 PROGRESS_MIN = 50
@@ -57,6 +58,10 @@ class Command(BaseCommand):
             dry_run=dry_run,
             progress=ProgressBar(self.stderr) if show else None,
         )
+        outcomes = report.outcomes
+        if not dry_run and (outcomes["created"] or outcomes["updated"]):
+            # New rows change what the planner should pick (clinic/planner.py).
+            refresh_statistics()
         for line in report.lines(detail=True if verbosity >= 2 else None):
             self.stdout.write(line)
         if report.failed:
