@@ -15,7 +15,10 @@ the sitemap and a search, each as a share of the ceiling: once with the page cac
 (one URL each, cache warm) and once with the page cache off
 (CLINIC_PAGE_CACHE_SECONDS=0; the article row then cycles through 200 different
 articles). Targets: cached pages >= 80% of the ceiling, uncached article pages >= 40%,
-p99 < 100 ms, and little change from 1,000 to 20,000 articles.
+p99 < 100 ms, and little change from 1,000 to 20,000 articles. Each row also gives the
+server's CPU per request (gunicorn master and workers, read from /proc) and the
+ceiling's CPU per request as a share of it: the same ratio, much less moved by
+whatever else the machine is running.
 
 --in-process measures the uncached pages without a server or wrk: one Django process
 per size renders each page through the whole middleware stack (Django's test
@@ -184,11 +187,31 @@ def compare(env, paths, wanted, requests, other, rounds):
         )
 
 
+def server_cpu(server):
+    """Seconds of CPU the gunicorn master and its workers have used so far. A
+    worker replaced after max_requests is counted too: its time moves into the
+    master's children's time when the master reaps it."""
+    ticks = 0
+    for pid in [server.process.pid, *server.worker_pids()]:
+        try:
+            stat = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except FileNotFoundError:  # a worker that just exited
+            continue
+        # utime, stime; for the master also cutime, cstime (reaped workers).
+        ticks += sum(int(v) for v in stat[11 : 15 if pid == server.process.pid else 13])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
 def measure(server, paths, seconds):
+    """wrk's figures, and the server's CPU milliseconds per request: on a shared
+    machine requests per second move with the load, CPU per request much less."""
     for path in paths[:50]:  # warm the cache and the workers
         fetch(server.url(path))
     wrk.run(server.url("/"), paths, 1, CONNECTIONS)
-    return wrk.run(server.url("/"), paths, seconds, CONNECTIONS)
+    before = server_cpu(server)
+    figures = wrk.run(server.url("/"), paths, seconds, CONNECTIONS)
+    figures.cpu_ms = 1000 * (server_cpu(server) - before) / max(figures.requests, 1)
+    return figures
 
 
 PAGES = (
@@ -291,7 +314,7 @@ def main():
                 ceiling = measure(s, ["/"], args.seconds)
             print(
                 f"ceiling (20 KB Django view)      {ceiling.row()}  "
-                f"load {os.getloadavg()[0]:.1f}",
+                f"CPU {ceiling.cpu_ms:5.2f} ms/req  load {os.getloadavg()[0]:.1f}",
                 flush=True,
             )
 
@@ -325,6 +348,8 @@ def main():
                         print(
                             f"  {label:8} {name:9} {figures.row()}  "
                             f"{figures.rps / ceiling.rps:5.0%} of ceiling  "
+                            f"CPU {figures.cpu_ms:5.2f} ms/req "
+                            f"({ceiling.cpu_ms / figures.cpu_ms:4.0%})  "
                             f"load {os.getloadavg()[0]:4.1f}"
                             + (f"  ERRORS {figures.errors}" if figures.errors else ""),
                             flush=True,

@@ -26,6 +26,7 @@ class Figures:
     p50_ms: float
     p99_ms: float
     errors: int  # connection errors, timeouts, and responses outside 2xx/3xx
+    cpu_ms: float = 0.0  # the server's CPU per request, when the caller measures it
 
     def row(self):
         return (
