@@ -1,11 +1,10 @@
 from django.conf import settings
 from django.contrib import admin
-from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
 from clinic import views
 from clinic.feeds import ArticleFeed, TagArticleFeed
-from clinic.sitemaps import sitemaps
+from clinic.sitemaps import sitemap
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -16,7 +15,7 @@ urlpatterns = [
     path("tags/<slug:slug>/", views.tag_detail, name="tag-detail"),
     path("tags/<slug:slug>/feed/", TagArticleFeed(), name="tag-feed"),
     path("feeds/articles/", ArticleFeed(), name="article-feed"),
-    path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="sitemap"),
+    path("sitemap.xml", sitemap, name="sitemap"),
     path("robots.txt", views.robots_txt, name="robots-txt"),
     path("healthz", views.healthz, name="healthz"),
     path(settings.ADMIN_PATH, admin.site.urls),

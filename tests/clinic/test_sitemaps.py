@@ -67,3 +67,26 @@ def test_sitemap_lastmod_is_the_later_of_last_edit_and_last_review(client):
     )
     lastmod = urls[f"http://testserver{edited.get_absolute_url()}"]
     assert lastmod.startswith(timezone.localdate(edited.updated_at).isoformat())
+
+
+@pytest.mark.django_db
+def test_sitemap_xml_is_what_djangos_sitemap_template_writes(client, rf):
+    from django.contrib.sitemaps.views import sitemap as django_sitemap
+
+    from clinic.sitemaps import sitemaps
+
+    treatment = make_treatment(tags=["scars"], reviewed_date=date(2031, 1, 2))
+    make_article(title="A & B <c>", tags=["collagen"], treatments=[treatment])
+    make_question(treatment=treatment, tags=["pain"])
+    ours = client.get(reverse("sitemap"))
+    theirs = django_sitemap(rf.get(reverse("sitemap")), sitemaps).render()
+
+    def entries(content):
+        return [
+            [(child.tag, child.text) for child in url]
+            for url in ET.fromstring(content).findall(f"{NS}url")
+        ]
+
+    assert entries(ours.content) == entries(theirs.content)
+    assert len(entries(ours.content)) == 10
+    assert ours["Content-Type"] == theirs["Content-Type"]
