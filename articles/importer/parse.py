@@ -37,6 +37,7 @@ import unicodedata
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
+from itertools import islice
 from pathlib import PurePath
 
 from articles.importer.vocabulary import (
@@ -44,6 +45,8 @@ from articles.importer.vocabulary import (
     TRAILING_CHROME_WORDS,
     VOCABULARY,
 )
+from clinic.literals import finditer, may_match, words_test
+from clinic.literals import lowered as _lowered
 from clinic.search.query import edit_distance
 
 # Bump when a change to the rules changes what an import produces: rows imported by
@@ -73,28 +76,11 @@ _OVERVIEW = {
         re.IGNORECASE,
     ),
 }
-# Words each match of a kind's pattern contains one of, per group (both groups for
-# "helps"): a paragraph with none of them is not searched sentence by sentence.
-_OVERVIEW_WORDS = {
-    "how": (
-        (
-            "crystal", "diamond", "tiny", "needle", "device", "wand", "numbing cream",
-            "lubricating gel", "sandblast", "abrade", "vacuum", "pressed", "glided",
-            "rolled", "passed", "injuries", "procedure", "session",
-        ),
-    ),
-    "helps": (
-        (
-            "help", "improv", "reduc", "fad", "diminish", "lighten", "even",
-            "smooth", "eliminat",
-        ),
-        (
-            "stretch mark", "scar", "texture", "tone", "pores", "wrinkles",
-            "fine lines", "blackheads", "pigmentation", "appearance", "elasticity",
-        ),
-    ),
-}  # fmt: skip
 _PERSONAL = re.compile(r"\b(I|I'[a-z]+|my|me|we|our)\b")
+# Whether _PERSONAL matches, found from the first letters (the engine skips to
+# them; (?<!\w.) after the letter is the \b before it). "I'm" matches as "I",
+# so I'[a-z]+ adds nothing to whether there is a match.
+_PERSONAL_FAST = re.compile(r"[Imwo](?<!\w.)(?:(?<=I)|(?<=m)[ye]|(?<=w)e|(?<=o)ur)\b")
 
 
 @dataclass(frozen=True)
@@ -222,10 +208,11 @@ _TRANSLATION = {
     chr(code): replacement or ""
     for code, replacement in {**_SPACE_CHARS, **_DROP_CHARS, **_QUOTES}.items()
 }
+_CONTROL = "\x00-\x08\x0e-\x1f\x7f-\x9f"  # characters normalise() removes
 # A substitution of the few characters found: str.translate() with a dict is slow
-# (about 0.7 ms a document) once the text has any non-ASCII character.
-_TRANSLATED = re.compile("[" + re.escape("".join(_TRANSLATION)) + "]")
-_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
+# (about 0.7 ms a document) once the text has any non-ASCII character. One pass
+# for both: no control character is translated, and none is a translation.
+_TRANSLATED = re.compile("[" + re.escape("".join(_TRANSLATION)) + _CONTROL + "]")
 _SPACES = re.compile(r" {2,}")
 
 
@@ -234,9 +221,10 @@ def normalise(text):
     text = unicodedata.normalize("NFC", text)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = text.replace("\u2028", "\n").replace("\u2029", "\n\n")
-    text = _TRANSLATED.sub(lambda m: _TRANSLATION[m.group()], text)
-    text = _CONTROL.sub("", text)
-    return "\n".join(_SPACES.sub(" ", line).strip() for line in text.split("\n"))
+    text = _TRANSLATED.sub(lambda m: _TRANSLATION.get(m.group(), ""), text)
+    if "  " in text:  # runs of spaces never span lines: one pass for all of them
+        text = _SPACES.sub(" ", text)
+    return "\n".join(line.strip() for line in text.split("\n"))
 
 
 # --- shapes ----------------------------------------------------------------------
@@ -247,14 +235,26 @@ LIST_ITEM = re.compile(r"^(?:[-*•·▪‣◦–]|\d{1,2}[.)])\s+(?P<rest>\S.*)
 TERMINAL = ".!?…"
 _CLOSERS = "\"')]»"
 _SENTENCE_SPLIT = re.compile(r"(?<=[.!?…])[\"')\]]*\s+(?=[\"'(]?[A-Z0-9])")
+# The same breaks found from the mark before them (group 1 is what _SENTENCE_SPLIT
+# matches): the engine skips from mark to mark instead of trying the lookbehind
+# at every position.
+_SENTENCE_BREAK = re.compile(r"[.!?…]([\"')\]]*\s+)(?=[\"'(]?[A-Z0-9])")
 _INNER_SENTENCE_END = re.compile(r"[.!?]\s+[A-Z]")
 _RUN_ON = re.compile(
     r"\b[a-z]{3,} (?P<word>Your|The|This|These|They|It|We|You|Most|Many|There)\b "
+)
+# _RUN_ON from the space on (see _run_ons()): a pattern that starts with a space
+# lets the engine skip from space to space instead of trying every position.
+_RUN_ON_TAIL = re.compile(
+    r" (?<=[a-z]{3} )(?P<word>Your|The|This|These|They|It|We|You|Most|Many|There)\b "
 )
 _LIST_LEAD = re.compile(
     r"^(?:next|below|here are|here is|here's|the following)\b", re.IGNORECASE
 )
 _WORD = re.compile(r"[a-z0-9']+")
+# ASCII characters _WORD leaves out, as spaces: for ASCII text, translate() and
+# split() find its words in about half the time.
+_NOT_WORD = {code: " " for code in range(128) if not _WORD.fullmatch(chr(code))}
 
 
 _DANGLING = frozenset(
@@ -291,17 +291,6 @@ def is_question(text):
     return text.endswith("?") and len(text) <= MAX_QUESTION
 
 
-# re.IGNORECASE also matches "ı" and "İ" to "i" and "ſ" to "s", which lower() does
-# not do: a substring test on lower-cased text rules a match out only without them.
-_UNLOWERED = re.compile("[\u0130\u0131\u017f]")
-
-
-def _lowered(text):
-    """text.lower() to test for words an IGNORECASE pattern needs, or None when
-    such a test could miss a match."""
-    return None if _UNLOWERED.search(text) else text.lower()
-
-
 def _may_contain(text, words):
     """False only when no IGNORECASE match of any of `words` is in `text`."""
     lowered = _lowered(text)
@@ -313,7 +302,14 @@ def _same(a, b):
 
 
 def _key(text):
-    return " ".join(_WORD.findall(text.lower()))
+    return " ".join(_words(text.lower()))
+
+
+def _words(lower):
+    """_WORD.findall(lower)."""
+    if lower.isascii():
+        return lower.translate(_NOT_WORD).split()
+    return _WORD.findall(lower)
 
 
 # --- treatment names -------------------------------------------------------------
@@ -347,6 +343,14 @@ class Names:
         self._span_cache = {}
         self._known = set(vocabulary.variants)
         self._scans = None
+        # The first three letters (lower case) a name found by scan() can start
+        # with: a variant's, or a fuzzy match's (_FUZZY_START). None when a
+        # variant's first word is shorter.
+        firsts = [re.split(r"[\s-]+", v)[0] for v in vocabulary.variants]
+        self._starts = None
+        if all(len(word) >= 3 for word in firsts):
+            fuzzy = {"m" + a + c for a in "aiy" for c in "ck"}
+            self._starts = frozenset(word[:3] for word in firsts) | fuzzy
 
     @contextmanager
     def remembering(self):
@@ -393,11 +397,12 @@ class Names:
 
     def _scan_text(self, text):
         taken = []
-        variants = self.vocabulary.variants
+        voc = self.vocabulary
+        variants = voc.variants
         # Most sentences name no treatment: rule that out before the patterns.
         lowered = _lowered(text)
-        if lowered is None or self.vocabulary.variant_hint_re.search(lowered):
-            for m in self.vocabulary.variant_re.finditer(text):
+        if lowered is None or any(map(lowered.__contains__, voc.variant_hints)):
+            for m in finditer(voc.variant_re, text, lowered, voc.variant_starts):
                 name = m.group(1).lower()
                 slug, wrong = variants.get(name) or variants[_key_spaces(name)]
                 taken.append((m.start(), m.end(), slug, wrong, m.group(2)))
@@ -435,9 +440,49 @@ class Names:
         self._span_cache[words] = found
         return found
 
+    def may_start(self, text):
+        """False when no name scan() finds can start where text does."""
+        if self._starts is None:
+            return True
+        head = text[:3]
+        return not head.isascii() or head.lower() in self._starts
+
+    def known(self, text):
+        """How many listed variants (vocabulary.variant_re matches) text has."""
+        return self._scan(text)[1]
+
     def mentions(self, text):
         """Treatment slugs named in text, in order, repeats kept."""
         return [slug for _, _, slug, _, _ in self.scan(text)]
+
+    def mentions_of_lines(self, lines):
+        """mentions("\\n".join(lines)), from the scan of each line (each is
+        scanned anyway, to be corrected) where that gives the same: a name
+        runs over a line break only after one of vocabulary.leading_words,
+        and 50 known names in the whole text turn the fuzzy match off."""
+        scans = [self._scan(line) for line in lines]
+        if (
+            sum(known for _, known in scans) >= 50
+            or any("\n" in line for line in lines)
+            or any(self._leads_on(line) for line in lines[:-1])
+        ):
+            return self.mentions("\n".join(lines))
+        return [hit[2] for taken, _ in scans for hit in taken]
+
+    def _leads_on(self, line):
+        """Whether a line ends with a word a variant could continue after a
+        line break: its last word (\\w, then only spaces and hyphens), which is
+        where a match's word must start, is a leading word or not plain ASCII."""
+        end = len(line)
+        while end and (line[end - 1] == "-" or line[end - 1].isspace()):
+            end -= 1
+        start = end
+        while start and (line[start - 1].isalnum() or line[start - 1] == "_"):
+            start -= 1
+        word = line[start:end]
+        if not word:
+            return False
+        return not word.isascii() or word.lower() in self.vocabulary.leading_words
 
     def mentions_in(self, text, start, end):
         """mentions(text[start:end]) for a sentence of `text` (see
@@ -579,8 +624,8 @@ def sentences(text):
 def _pieces(text):
     """(start, end) of the text between sentence breaks, unstripped."""
     spans, start = [], 0
-    for m in _SENTENCE_SPLIT.finditer(text):
-        spans.append((start, m.start()))
+    for m in _SENTENCE_BREAK.finditer(text):
+        spans.append((start, m.start(1)))
         start = m.end()
     spans.append((start, len(text)))
     return spans
@@ -593,24 +638,27 @@ def _stripped(text, start, end):
     return start, start + len(piece.strip())
 
 
-def _sentence_spans(text):
-    """(start, end) of each of sentences(text) in text."""
-    spans = (_stripped(text, start, end) for start, end in _pieces(text))
+def _sentence_spans(text, pieces=None):
+    """(start, end) of each of sentences(text) in text (from its _pieces)."""
+    if pieces is None:
+        pieces = _pieces(text)
+    spans = (_stripped(text, start, end) for start, end in pieces)
     return [(start, end) for start, end in spans if start < end]
 
 
 class _Sentences:
     """The sentence of a paragraph around a position, split only when asked."""
 
-    def __init__(self, text):
+    def __init__(self, text, split=_pieces):
         self.text = text
+        self.split = split
         self.spans = None
 
     def around(self, position):
         """(start, end) of the stripped sentence around `position`, or None: the
         whole text is the sentence."""
         if self.spans is None:
-            self.spans = _pieces(self.text)
+            self.spans = self.split(self.text)
         for start, end in self.spans:
             if start <= position < end:
                 return _stripped(self.text, start, end)
@@ -618,7 +666,11 @@ class _Sentences:
 
 
 def _shingles(words):
-    return {" ".join(words[i : i + 3]) for i in range(max(1, len(words) - 2))}
+    """The three-word runs of words (all of them when there are fewer), as
+    tuples: words have no spaces, so they compare as the joined runs would."""
+    if len(words) < 3:
+        return {tuple(words)}
+    return set(zip(words, words[1:], words[2:], strict=False))
 
 
 def _near_repeat(shingles, seen):
@@ -642,6 +694,7 @@ class Parser:
     def __init__(self, vocabulary=VOCABULARY):
         self.vocabulary = vocabulary
         self.names = Names(vocabulary)
+        self._split = None
 
     # Lines to blocks --------------------------------------------------------------
 
@@ -679,8 +732,31 @@ class Parser:
 
     def parse(self, text, name=""):
         """Parse one document's text (str) into a ParsedDocument."""
-        with self.names.remembering():
-            return self._parse(text, name)
+        # Several steps split the same paragraph into sentences: once will do.
+        self._split = {}
+        try:
+            with self.names.remembering():
+                return self._parse(text, name)
+        finally:
+            self._split = None
+
+    def _pieces(self, text):
+        """_pieces(text), worked out once per text of the document."""
+        split = self._split
+        if split is None:
+            return _pieces(text)
+        pieces = split.get(text)
+        if pieces is None:
+            pieces = split[text] = _pieces(text)
+        return pieces
+
+    def _spans(self, text):
+        """_sentence_spans(text), split once per text of the document."""
+        return _sentence_spans(text, self._pieces(text))
+
+    def _sentences(self, text):
+        """sentences(text), split once per text of the document."""
+        return [text[start:end] for start, end in self._spans(text)]
 
     def _parse(self, text, name):
         text = normalise(text)
@@ -715,14 +791,15 @@ class Parser:
         faq_raw = self._dedupe_faq(faq_raw, dropped)
 
         # Mentions decide the linked treatments and the primary one.
-        all_text = "\n".join(
+        parts = (
             [title]
             + [s.heading for s in sections]
             + [b.text for s in sections for b in s.blocks]
             + [q for q, _ in faq_raw]
             + [a for _, answer in faq_raw for a in answer]
         )
-        mentions = self.names.mentions(all_text)
+        all_text = "\n".join(parts)
+        mentions = self.names.mentions_of_lines(parts)
         counts = {}
         for slug in mentions:
             counts[slug] = counts.get(slug, 0) + 1
@@ -741,7 +818,7 @@ class Parser:
                 title_rule = "treatment for topic"
             else:
                 first = next((b.text for s in sections for b in s.blocks), "")
-                first = sentences(first)[0] if first else ""
+                first = self._sentences(first)[0] if first else ""
                 if first:
                     title = _truncate(first.rstrip(".!"), 80)
                     title_rule = "first sentence"
@@ -899,7 +976,7 @@ class Parser:
         for section in kept:
             blocks = []
             for block in section.blocks:
-                words = _WORD.findall(block.text.lower())
+                words = _words(block.text.lower())
                 key = " ".join(words)
                 shingles = _shingles(words) if compare and block.kind == "p" else None
                 duplicate = key in seen_exact
@@ -941,12 +1018,16 @@ class Parser:
     def _tags(self, title, text, min_mentions=TAG_MIN_MENTIONS):
         found, best_topic, best = [], "", 0
         text, title = text.lower(), title.lower()
-        for tag, pattern, needles in self.vocabulary.tag_res:
-            # A substring test rules most tags out far faster than the pattern.
-            if needles and not any(n in text or n in title for n in needles):
-                continue
-            count = len(pattern.findall(text))
-            if title and pattern.search(title):
+        for tag, pattern, has_words, first_words in self.vocabulary.tag_res:
+            # Substring tests rule most tags out far faster than the pattern
+            # (case-sensitive, on lower-cased text: exact).
+            count = 0
+            if has_words(text):
+                hits = finditer(pattern, text, text, first_words)
+                if not tag.topic:  # only a topic's count is compared: enough will do
+                    hits = islice(hits, min_mentions)
+                count = sum(1 for _ in hits)
+            if title and has_words(title) and pattern.search(title):
                 count += min_mentions
             if count >= min_mentions:
                 found.append(tag.name)
@@ -965,8 +1046,8 @@ class Parser:
             ends_section = next_block is None
             if text.endswith(":") and (next_block is None or next_block.kind != "li"):
                 warnings.append(
-                    f'missing list: "{_truncate(sentences(text)[-1], 80)}" announces '
-                    "a list that is not there"
+                    f'missing list: "{_truncate(self._sentences(text)[-1], 80)}" '
+                    "announces a list that is not there"
                 )
             elif ends_section and len(text) < 120 and _LIST_LEAD.match(text):
                 warnings.append(
@@ -1025,8 +1106,10 @@ class Parser:
         facts, contraindications, definitions = {}, {}, {}
         definition_rank = {}
         for text, context in passages:
-            located = _Sentences(text)
+            located = _Sentences(text, self._pieces)
             lower = text.lower()
+            # None when a word test could miss an IGNORECASE match.
+            lowered = _lowered(text)
 
             def treatment_of(span, text=text, context=context):
                 if span is None:
@@ -1039,17 +1122,20 @@ class Parser:
                 rules,
                 text=text,
                 lower=lower,
+                lowered=lowered,
                 located=located,
                 treatment_of=treatment_of,
             ):
                 """(rule, match, sentence, treatment) for each rule's matches in a
                 sentence about a known treatment."""
-                for rule, pattern in rules:
+                for rule, pattern, has_words, first_words in rules:
                     if rule.keywords and not any(
                         map(lower.__contains__, rule.keywords)
                     ):
                         continue
-                    for m in pattern.finditer(text):
+                    if lowered is not None and not has_words(lowered):
+                        continue
+                    for m in finditer(pattern, text, lowered, first_words):
                         span = located.around(m.start())
                         sentence = text if span is None else text[span[0] : span[1]]
                         treatment = treatment_of(span)
@@ -1074,9 +1160,10 @@ class Parser:
                     contraindications[key] = ContraindicationFact(
                         treatment, condition, reason, _truncate(sentence, 1000)
                     )
-            if not voc.variant_re.search(text):
+            # Whether variant_re matches, from the scan correct() needs anyway.
+            if not self.names.known(text):
                 continue
-            spans = _sentence_spans(text)
+            spans = self._spans(text)
             parts = [text[start:end] for start, end in spans]
             for index, sentence in enumerate(parts):
                 following = parts[index + 1] if index + 1 < len(parts) else ""
@@ -1106,13 +1193,17 @@ class Parser:
                 if block.kind != "p":
                     continue
                 kinds = _overview_kinds(block.text)
-                for start, end in _sentence_spans(block.text):
+                # A sentence's lower() serves the words tests when its paragraph's
+                # does (the paragraph has no "İ", "ı" or "ſ").
+                plain = _lowered(block.text) is not None
+                for start, end in self._spans(block.text):
                     sentence = block.text[start:end]
-                    if not (30 <= len(sentence) <= 280) or _PERSONAL.search(sentence):
+                    if not (30 <= len(sentence) <= 280) or sentence.endswith("?"):
                         continue
-                    if sentence.endswith("?") or not sentence[0].isupper():
+                    if not sentence[0].isupper() or _PERSONAL_FAST.search(sentence):
                         continue
-                    if sentence.lower().startswith(("in conclusion", "conclusion")):
+                    lower = sentence.lower()
+                    if lower.startswith(("in conclusion", "conclusion")):
                         continue
                     named = self.names.mentions_in(block.text, start, end)
                     treatment = named[0] if named else context
@@ -1123,6 +1214,8 @@ class Parser:
                         if (
                             len(bucket) < OVERVIEW_PER_KIND
                             and kind in kinds
+                            # The words every match has, in this sentence?
+                            and (not plain or _OVERVIEW_WORDS_TEST[kind](lower))
                             and pattern.search(sentence)
                         ):
                             bucket.append(sentence)
@@ -1135,11 +1228,16 @@ class Parser:
     def _summary(self, sections):
         first = next((b.text for s in sections for b in s.blocks if b.kind == "p"), "")
         summary = ""
-        for sentence in sentences(first):
+        for sentence in self._sentences(first):
             if summary and len(summary) + len(sentence) + 1 > SUMMARY_CHARS:
                 break
             summary = f"{summary} {sentence}".strip()
         return _truncate(summary, SUMMARY_CHARS)
+
+
+_OVERVIEW_WORDS_TEST = {
+    kind: words_test(pattern.pattern) for kind, pattern in _OVERVIEW.items()
+}
 
 
 def _overview_kinds(text):
@@ -1147,11 +1245,7 @@ def _overview_kinds(text):
     lowered = _lowered(text)
     if lowered is None:
         return set(_OVERVIEW)
-    return {
-        kind
-        for kind, groups in _OVERVIEW_WORDS.items()
-        if all(any(word in lowered for word in group) for group in groups)
-    }
+    return {kind for kind, test in _OVERVIEW_WORDS_TEST.items() if test(lowered)}
 
 
 _DEFINITION = re.compile(
@@ -1165,6 +1259,7 @@ _WHAT_IS = re.compile(r"\bwhat (?:exactly )?is (?P<name>[\w -]+)\?$", re.IGNOREC
 _EXPLAINS_SUBJECT = re.compile(
     r"^(?:The|This) (?:procedure|treatment|technique|process)\b"
 )
+_DEFINITION_WORDS_TEST = words_test(_DEFINITION.pattern)
 _DEFINITION_VERB_RANK = {"is a": 0, "is an": 0, "involves": 1, "uses": 2}
 _EXPLAINS = re.compile(
     r"^(?:The|This|It) (?:procedure|treatment|technique|process|involves)\b"
@@ -1178,7 +1273,12 @@ def _definition_rank(sentence, following, names):
     m = "?" in sentence[-2:] and _WHAT_IS.search(sentence)
     if m and _EXPLAINS.match(following) and _is_name(m.group("name"), names):
         return 1
-    m = _DEFINITION.match(sentence)
+    # The name must be a treatment's: most sentences start otherwise.
+    m = (
+        names.may_start(sentence)
+        and may_match(sentence, _DEFINITION_WORDS_TEST)
+        and _DEFINITION.match(sentence)
+    )
     if not m or not _is_name(m.group("name"), names):
         return None
     if m.group("aka"):
@@ -1208,12 +1308,29 @@ def _cut_off(text):
     warnings = []
     if not _ends_sentence(text) and not text.endswith(":"):
         warnings.append(f'sentence cut off: "...{text[-60:]}"')
-    for m in _RUN_ON.finditer(text):
+    for start, end, word in _run_ons(text):
         warnings.append(
-            f'sentence cut off: no full stop before "{m.group("word")}" in '
-            f'"...{text[max(0, m.start() - 30) : m.end() + 20]}..."'
+            f'sentence cut off: no full stop before "{word}" in '
+            f'"...{text[max(0, start - 30) : end + 20]}..."'
         )
     return warnings
+
+
+def _run_ons(text):
+    """(start, end, word) of each _RUN_ON match in text.
+
+    A match is a word of 3 or more letters a-z with no word character before it,
+    then " <Word> ". _RUN_ON_TAIL finds the " <Word> " after 3 such letters; the
+    letters before are walked back here. Its matches end where _RUN_ON's do, and
+    " <Word> " holds no run of a-z with no word character before it, so the two
+    find the same matches."""
+    for m in _RUN_ON_TAIL.finditer(text):
+        start = m.start() - 3
+        while start and "a" <= text[start - 1] <= "z":
+            start -= 1
+        before = text[start - 1] if start else ""
+        if not (before.isalnum() or before == "_"):
+            yield start, m.end(), m.group("word")
 
 
 def _truncate(text, limit):

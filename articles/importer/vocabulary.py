@@ -11,6 +11,8 @@ document a run parses.
 import re
 from dataclasses import dataclass, field
 
+from clinic.literals import starts, words_test
+
 
 @dataclass(frozen=True)
 class TreatmentName:
@@ -338,7 +340,9 @@ class Vocabulary:
     variant_re: re.Pattern = field(init=False)
     variants: dict = field(init=False)
     canonical_re: re.Pattern = field(init=False)
-    variant_hint_re: re.Pattern = field(init=False)
+    variant_starts: tuple = field(init=False)
+    variant_hints: tuple = field(init=False)
+    leading_words: frozenset = field(init=False)
     tag_res: tuple = field(init=False)
     chrome_re: re.Pattern = field(init=False)
     category_re: re.Pattern = field(init=False)
@@ -362,26 +366,35 @@ class Vocabulary:
         # One trie-shaped pattern (about 3x faster than a flat alternation: the
         # parser scans every sentence with it); the longest variant wins, so
         # "microderm abrasion" over "microderm". Spaces and hyphens in a variant
-        # match any run of either. The lookahead skips impossible starts quickly.
-        starts = "".join(sorted({v[0] for v in self.variants}))
+        # match any run of either. It starts with the variants' first letters, so
+        # the engine skips to them (see _first_letters()).
         self.variant_re = re.compile(
-            rf"(?=[{starts}])(?<![\w-])({_trie_pattern(self.variants)})(s?)(?![\w-])",
-            re.IGNORECASE,
+            rf"({_first_letters(self.variants)})(s?)(?![\w-])", re.IGNORECASE
+        )
+        # The words its matches start with (clinic.literals.finditer()), read
+        # from the plainly written pattern, which matches the same.
+        self.variant_starts = starts(
+            rf"(?<![\w-])({_trie_pattern(self.variants)})(s?)(?![\w-])"
         )
         self.canonical_re = self.variant_re
-        # In lower-cased text, a word every variant contains (its longest): where
-        # none occurs, variant_re cannot match and need not run.
-        self.variant_hint_re = re.compile(
-            "|".join(
-                sorted({max(re.split(r"[\s-]+", v), key=len) for v in self.variants})
-            )
+        # In lower-cased text, a few letters one of which every variant contains
+        # (in one of its words): where none occurs, variant_re cannot match and
+        # need not run. A few substring tests are faster than a pattern.
+        self.variant_hints = _hints(self.variants)
+        # Words another word follows in a variant ("micro" of "micro needling"):
+        # only after one of these can a variant_re match run over a line break.
+        self.leading_words = frozenset(
+            word for v in self.variants for word in re.split(r"[\s-]+", v)[:-1]
         )
         self.tag_res = tuple(
             (
                 tag,
                 # Run on lower-cased text: faster than IGNORECASE.
                 _words_pattern(tag.patterns),
-                _needles(tag.patterns),
+                # False for lower-cased text the pattern cannot match, and the
+                # words its matches start with (see clinic.literals).
+                words_test(_words_source(tag.patterns), 0),
+                starts(_words_source(tag.patterns), 0),
             )
             for tag in self.tags
         )
@@ -395,11 +408,23 @@ class Vocabulary:
         self.faq_heading_re = re.compile(FAQ_HEADINGS + r":?", re.IGNORECASE)
         self.generic_heading_re = re.compile(GENERIC_HEADINGS + r":?", re.IGNORECASE)
         self.closing_heading_re = re.compile(CLOSING_HEADINGS + r":?", re.IGNORECASE)
+        # (rule, pattern, its words_test() and starts(): see clinic.literals)
         self.fact_res = tuple(
-            (rule, re.compile(rule.pattern, re.IGNORECASE)) for rule in FACT_RULES
+            (
+                rule,
+                re.compile(rule.pattern, re.IGNORECASE),
+                words_test(rule.pattern),
+                starts(rule.pattern),
+            )
+            for rule in FACT_RULES
         )
         self.contraindication_res = tuple(
-            (rule, re.compile(rule.pattern, re.IGNORECASE))
+            (
+                rule,
+                re.compile(rule.pattern, re.IGNORECASE),
+                words_test(rule.pattern),
+                starts(rule.pattern),
+            )
             for rule in CONTRAINDICATION_RULES
         )
 
@@ -411,6 +436,10 @@ class Vocabulary:
         return sorted(known | {s.lower() for s in seen})
 
 
+def _words_source(patterns):
+    return r"\b(?:" + "|".join(patterns) + r")\b"
+
+
 def _words_pattern(patterns):
     """`\\b(?:a|b)\\b` over `patterns`, compiled so that the engine can skip to
     their first letters: the leading `\\b` is checked after the first letter,
@@ -419,36 +448,49 @@ def _words_pattern(patterns):
     for pattern in patterns:
         first, second = pattern[:1], pattern[1:2]
         if not first.isalnum() or second in ("?", "*", "+", "{") or "|" in pattern:
-            return re.compile(r"\b(?:" + "|".join(patterns) + r")\b")
+            return re.compile(_words_source(patterns))
         alternatives.append(first + r"(?<!\w.)" + pattern[1:])
     return re.compile("(?:" + "|".join(alternatives) + r")\b")
 
 
-def _needles(patterns):
-    """Words one of which every match of one of `patterns` contains: each one's
-    literal start ("scar" of "scars?"). Empty when a pattern has no literal start
-    (or an alternation of its own): then nothing can be ruled out cheaply."""
-    needles = []
-    for pattern in patterns:
-        literal = re.match(r"[a-z0-9 ]*", pattern).group()
-        if pattern[len(literal) : len(literal) + 1] in ("?", "*", "{"):
-            literal = literal[:-1]  # "s?": the last letter is optional
-        if not literal.strip() or "|" in pattern:
-            return ()
-        needles.append(literal)
-    return tuple(needles)
+def _hints(variants, size=4):
+    """Strings of `size` letters (or whole shorter words), one of which is in a
+    word of each variant: picked greedily, the one in most variants first."""
+    pieces = {}
+    for variant in variants:
+        pieces[variant] = {
+            word[i : i + size] if len(word) > size else word
+            for word in re.split(r"[\s-]+", variant)
+            for i in range(max(1, len(word) - size + 1))
+        }
+    left, hints = set(variants), []
+    while left:
+        counts = {}
+        for variant in left:
+            for piece in pieces[variant]:
+                counts[piece] = counts.get(piece, 0) + 1
+        best = max(sorted(counts), key=counts.get)
+        hints.append(best)
+        left = {variant for variant in left if best not in pieces[variant]}
+    return tuple(hints)
 
 
-def _trie_pattern(words):
-    """A regular expression matching any of `words`, shaped as a trie so the engine
-    never tries two alternatives that share a prefix; greedy, so it prefers the
-    longest word, then backtracks. A space or hyphen matches any run of either."""
+def _trie(words):
     trie = {}
     for word in words:
         node = trie
         for char in re.sub(r"[\s-]+", " ", word.lower()):
             node = node.setdefault(char, {})
         node[""] = {}
+    return trie
+
+
+def _trie_pattern(words, trie=None):
+    """A regular expression matching any of `words`, shaped as a trie so the engine
+    never tries two alternatives that share a prefix; greedy, so it prefers the
+    longest word, then backtracks. A space or hyphen matches any run of either."""
+    if trie is None:
+        trie = _trie(words)
 
     def pattern(node):
         branches = [
@@ -463,6 +505,29 @@ def _trie_pattern(words):
         return branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
 
     return pattern(trie)
+
+
+# What IGNORECASE matches to an ASCII letter besides its two cases (every
+# character is checked in tests/articles/test_parse_shortcuts.py).
+_FOLDS = {"i": "\u0130\u0131", "k": "\u212a", "s": "\u017f"}
+
+
+def _first_letters(words):
+    """(?<![\\w-])_trie_pattern(words) (IGNORECASE) as the engine can run fast.
+
+    That form makes the engine try every position of a text. This one starts
+    with a case-sensitive class of every character the first letters match, so
+    the engine skips to those; it consumes the letter, checks the character
+    before it (the same boundary), then follows the trie below the letter it
+    took ((?<=m) checks which)."""
+    trie = _trie(words)
+    firsts = sorted(char for char in trie if char)
+    if not all(char.isascii() and char.isalpha() for char in firsts):
+        first = re.escape("".join(firsts))
+        return rf"(?=[{first}])(?<![\w-]){_trie_pattern(words, trie)}"
+    letters = "".join(c + c.upper() + _FOLDS.get(c, "") for c in firsts)
+    below = "|".join(f"(?<={char}){_trie_pattern((), trie[char])}" for char in firsts)
+    return rf"(?-i:[{letters}])(?<![\w-].)(?:{below})"
 
 
 VOCABULARY = Vocabulary()

@@ -3,8 +3,10 @@
 import codecs
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from articles.importer.decode import MAX_BYTES, RejectedDocument, decode
+from articles.importer.decode import _CONTROL_BYTES, MAX_BYTES, RejectedDocument, decode
 
 TEXT = "Microdermabrasion \u2013 \u201cwhat\u2019s involved\u201d, caf\u00e9."
 
@@ -49,3 +51,24 @@ def test_hostile_input_is_refused_with_a_one_line_reason(data, reason):
 def test_file_at_the_size_limit_is_accepted():
     text, _ = decode(b"a" * MAX_BYTES)
     assert len(text) == MAX_BYTES
+
+
+@settings(max_examples=300, deadline=None, database=None)
+@given(
+    st.binary(max_size=300)
+    | st.lists(
+        st.sampled_from([b"a", b"\x01", b"\t", b"\x7f", b"\x0b", b"\x1f", b"\x80"])
+    ).map(b"".join)
+)
+def test_control_bytes_counted_in_one_pass_as_byte_by_byte(sample):
+    by_byte = sum(sample.count(bytes([b])) for b in _CONTROL_BYTES)
+    assert len(sample) - len(sample.translate(None, _CONTROL_BYTES)) == by_byte
+
+
+@pytest.mark.parametrize("size", [100, 2000, 8192, 9000])
+def test_control_bytes_up_to_one_percent_are_accepted(size):
+    allowed = max(4, min(size, 8192) // 100)
+    text = b"\x01" * allowed + b"a" * (size - allowed)
+    assert decode(text)[1] == "utf-8"
+    with pytest.raises(RejectedDocument, match="control characters"):
+        decode(b"\x01" + text[:-1])

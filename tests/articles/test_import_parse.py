@@ -18,6 +18,7 @@ from articles.importer.parse import (
     sentences,
 )
 from articles.importer.vocabulary import VOCABULARY
+from clinic.literals import finditer
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 SOURCES = Path(__file__).resolve().parents[2] / "sources"
@@ -411,11 +412,13 @@ def test_tag_patterns_count_what_word_bounded_alternations_count():
         "clogged pores. at-home kits, home microdermabrasion kit; agingprocess, "
         "hyper pigmentation, darkspots. breastfeeding_ nursing pregnant"
     )
-    for tag, pattern, needles in VOCABULARY.tag_res:
+    for tag, pattern, has_words, first_words in VOCABULARY.tag_res:
         plain = re.compile(r"\b(?:" + "|".join(tag.patterns) + r")\b")
         assert pattern.findall(text) == plain.findall(text), tag.name
-        for match in pattern.finditer(text):  # each holds a word the tag looks for
-            assert not needles or any(n in match.group() for n in needles)
+        found = finditer(pattern, text, text, first_words)
+        assert [m.span() for m in found] == [m.span() for m in plain.finditer(text)]
+        for match in pattern.finditer(text):  # each holds the words the tag needs
+            assert has_words(match.group())
 
 
 def test_fuzzy_start_finds_what_the_plainly_written_pattern_finds():

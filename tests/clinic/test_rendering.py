@@ -164,3 +164,24 @@ def test_an_imported_body_takes_the_shortcut():
         "<ul>\n<li>First: clean</li>\n<li>Then: dry</li>\n</ul>"
     )
     assert render_markdown(text) == _rendered_by_a_new_instance(text)
+
+
+def test_plain_bodies_are_what_sanitising_leaves_them():
+    # render_markdown() returns _plain_html() unsanitised: it must be what
+    # sanitise_html() would make of it, for every printable character.
+    allowed = [
+        chr(c)
+        for c in range(0x20, 0x110000)
+        if not 0xD800 <= c < 0xE000 and _plain_html(f"x{chr(c)}") is not None
+    ]
+    assert len(allowed) > 140_000
+    for start in range(0, len(allowed), 200):
+        chars = "".join(allowed[start : start + 200])
+        for text in (f"x{chars}y", f"- x{chars}\n- y", f"## x{chars} z\n\nw"):
+            html = _plain_html(text)
+            assert sanitise_html(html) == html, repr(chars)
+    rng = random.Random(11)
+    for _ in range(5000):
+        html = _plain_html(_body_like(rng))
+        if html is not None:
+            assert sanitise_html(html) == html

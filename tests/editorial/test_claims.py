@@ -1,7 +1,12 @@
+import importlib
+import re
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from clinic.editorial.checks import run_checks
-from clinic.editorial.claims import find_claims
+from clinic.editorial.claims import Finding, find_claims
 from clinic.editorial.models import ClaimRule, ContentCheck
 from tests.factories import make_article, make_question
 
@@ -202,3 +207,72 @@ def test_a_check_worked_out_ahead_is_used_only_for_the_same_text_and_rules():
     # Outside the block the page is checked afresh.
     findings, _ = run_checks(page, rules)
     assert [f.rule for f in findings] == ["Permanent"]
+
+
+# The seeded rules, and rules of the shapes staff may write, for the shortcuts.
+SEEDED_RULES = [
+    Rule(label, pattern)
+    for label, pattern, _ in importlib.import_module(
+        "clinic.editorial.migrations.0002_claim_rules_and_reviewers"
+    ).CLAIM_RULES
+]
+ODD_RULES = [
+    Rule("repeated word", r"\b(\w+) \1\b"),
+    Rule("verbose", r"(?x) pain \s* less"),
+    Rule("anywhere", r"(?:x*)"),
+    Rule("class first", r"[0-9]+% (?:off|free)"),
+    Rule("accent", r"caf\u00e9 cure"),
+    Rule("broken", r"(unclosed"),
+]
+
+
+def _each_pattern_alone(fields, rules):
+    """What find_claims() finds, from each rule's own pattern run over each
+    field: no joined pattern, no word tests, no first words."""
+    findings = []
+    for field, text in fields.items():
+        for rule in rules:
+            try:
+                regex = re.compile(rule.pattern, re.IGNORECASE)
+            except re.error:
+                continue
+            for match in regex.finditer(text) if text else ():
+                start = max(0, match.start() - 40)
+                end = min(len(text), match.end() + 40)
+                excerpt = " ".join(text[start:end].split())
+                findings.append(
+                    Finding(
+                        rule=rule.label,
+                        field=field,
+                        match=match.group(0),
+                        excerpt=("…" if start else "")
+                        + excerpt
+                        + ("…" if end < len(text) else ""),
+                        advice=rule.advice,
+                    )
+                )
+    return findings
+
+
+def _claims_texts():
+    """Text around matches of the rules, in any case, with odd characters."""
+    matches = st.one_of(
+        [
+            st.from_regex(re.compile(r.pattern, re.IGNORECASE))
+            for r in SEEDED_RULES + ODD_RULES[:-1]
+        ]
+    )
+    filler = st.sampled_from(
+        [" ", ". ", "\n", "x", "no ", "It is ", "\u0130", "\u0131", "\u017f", "\u212a"]
+    )
+    return st.lists(st.tuples(filler, matches), max_size=4).map(
+        lambda parts: "".join(a + b for a, b in parts)
+    )
+
+
+@settings(max_examples=300, deadline=None, database=None)
+@given(title=_claims_texts(), body=_claims_texts(), answer=_claims_texts())
+def test_word_tests_and_first_words_find_what_each_pattern_finds(title, body, answer):
+    fields = {"Title": title, "Body": body, "Answer": answer}
+    for rules in (SEEDED_RULES, SEEDED_RULES + ODD_RULES, SEEDED_RULES[3:5]):
+        assert find_claims(fields, rules) == _each_pattern_alone(fields, rules)
