@@ -20,8 +20,10 @@ Facts and contraindications have no provenance columns of their own: the hash of
 the rows one source gave one treatment is kept on that source's article
 (`import_notes["facts"]`, by treatment slug), and the same rule applies to the set.
 
-Rows are saved through the ORM (`save()`, `tags.add()`), so signals other parts of
-the site hang off `post_save` (search index, revisions) see imports like admin edits.
+Rows are saved with `save()`, or, for documents written together, in bulk INSERTs
+(`clinic.bulk.insert`) followed by the signals `save()`, `add()` and taggit send, so
+what other parts of the site hang off them (search index, revisions, page cache)
+sees imports like admin edits.
 """
 
 import hashlib
@@ -52,17 +54,25 @@ from articles.models import (
     TreatmentFact,
     unique_slug,
 )
+from clinic import bulk
 from clinic.editorial.revisions import revision_actor, tag_names
 from clinic.publishing import Status
 from faq.models import Question
 
 KIND_ORDER = {kind: index for index, kind in enumerate(TreatmentFact.Kind.values)}
+# Results of the pure merges into a treatment (synonyms, aftercare) kept per run:
+# most documents bring nothing new, and looking up costs less than merging again.
+MEMO_SIZE = 1000
 
 
 def fingerprint(values):
     """A stable hash of a dict of field values."""
     data = json.dumps(values, sort_keys=True, ensure_ascii=False, default=str)
     return hashlib.sha256(data.encode()).hexdigest()
+
+
+# The hash of no facts and no contraindications (see Writer._facts).
+NO_FACTS = fingerprint([[], []])
 
 
 def content_hash(data):
@@ -188,6 +198,7 @@ class Writer:
         # The batch's lookups (start_batch), and what write_new() collects.
         self._known = None
         self._new = None
+        self._memo = {}
 
     @staticmethod
     def _result(document):
@@ -243,7 +254,7 @@ class Writer:
 
     def _write_new(self, items, results):
         new = self._new
-        sources = Source.objects.bulk_create(
+        sources = bulk.insert(
             [
                 Source(file_name=document.name, imported_at=self.now,
                        **self._source_values(document, data_hash, size))
@@ -273,13 +284,13 @@ class Writer:
         questions = [row for row, _ in new.questions]
         for row in [*articles, *questions]:
             row.fill_derived_fields()
-        Article.objects.bulk_create(articles)
-        Question.objects.bulk_create(questions)
+        bulk.insert(articles)
+        bulk.insert(questions)
         self._tag_new_rows([*new.articles, *new.questions])
         self._link_many(new.links)
         self._link_question_sources(new.question_sources)
-        TreatmentFact.objects.bulk_create(new.facts)
-        Contraindication.objects.bulk_create(new.contraindications)
+        bulk.insert(new.facts, returning=False)
+        bulk.insert(new.contraindications, returning=False)
         for row in new.dirty.values():
             row.save()
         # What save() would have told the search index, revisions and page cache.
@@ -391,7 +402,7 @@ class Writer:
                 for tag in tags
             ]
             sent.append((row, pk_set))
-        TaggedItem.objects.bulk_create(items)
+        bulk.insert(items)
         for item in items:
             post_save.send(
                 sender=TaggedItem, instance=item, created=True, update_fields=None,
@@ -422,11 +433,14 @@ class Writer:
             reverse = not field.concrete
             forward = field.field if reverse else field
             through = forward.remote_field.through
-            own, other = forward.m2m_field_name(), forward.m2m_reverse_field_name()
+            own, other = (
+                through._meta.get_field(side).attname
+                for side in (forward.m2m_field_name(), forward.m2m_reverse_field_name())
+            )
             if reverse:
                 own, other = other, own
             by_through.setdefault(through, []).extend(
-                through(**{own: row, other: t}) for t in targets
+                through(**{own: row.pk, other: t.pk}) for t in targets
             )
             signals.append(
                 dict(
@@ -440,8 +454,8 @@ class Writer:
             )
         for signal in signals:
             m2m_changed.send(action="pre_add", **signal)
-        for through, rows in by_through.items():
-            through.objects.bulk_create(rows)
+        for rows in by_through.values():
+            bulk.insert(rows, returning=False)
         for signal in signals:
             m2m_changed.send(action="post_add", **signal)
 
@@ -450,11 +464,12 @@ class Writer:
         """Link new questions to their source, [(question, source)], in one INSERT.
         No signal: the question's own post_save already schedules its revision."""
         if pairs:
-            Question.sources.through.objects.bulk_create(
+            bulk.insert(
                 [
                     Question.sources.through(question_id=row.pk, source_id=source.pk)
                     for row, source in pairs
-                ]
+                ],
+                returning=False,
             )
 
     @staticmethod
@@ -621,21 +636,34 @@ class Writer:
             "synonyms": row.synonyms,
         }
 
-    def _merged_synonyms(self, slug, current, seen):
-        lines = {line.strip() for line in current.splitlines() if line.strip()}
-        return "\n".join(sorted(lines | set(self.vocabulary.synonym_lines(slug, seen))))
+    def _remember(self, key, compute):
+        """`compute()`, a pure function of `key`, kept for the run."""
+        if key not in self._memo:
+            if len(self._memo) >= MEMO_SIZE:
+                self._memo.clear()
+            self._memo[key] = compute()
+        return self._memo[key]
 
-    @staticmethod
-    def _overview(slug, document, body, aftercare):
+    def _merged_synonyms(self, slug, current, seen):
+        def merge():
+            lines = {line.strip() for line in current.splitlines() if line.strip()}
+            found = self.vocabulary.synonym_lines(slug, seen)
+            return "\n".join(sorted(lines | set(found)))
+
+        return self._remember(("synonyms", slug, current, frozenset(seen)), merge)
+
+    def _overview(self, slug, document, body, aftercare):
         """The treatment's body and aftercare with this document's sentences."""
-        quotes = [
+        quotes = tuple(
             f.quote
             for f in document.facts
             if f.treatment == slug and f.kind == "aftercare"
-        ]
+        )
         return (
             merge_overview(body, document.overview.get(slug, {})),
-            merge_list(aftercare, quotes),
+            self._remember(
+                ("aftercare", aftercare, quotes), lambda: merge_list(aftercare, quotes)
+            ),
         )
 
     def _create_treatment(self, slug, document, data_hash, seen):
@@ -666,6 +694,10 @@ class Writer:
         desired["body"], desired["aftercare"] = self._overview(
             slug, document, current["body"], current["aftercare"]
         )
+        if desired == current and not self._should_publish(row):
+            # What _decide() says when nothing would change, without the hashes.
+            result.count("treatment", "unchanged")
+            return False
         cur, new = fingerprint(current), fingerprint(desired)
         action = self._decide(cur, row.import_fingerprint, new)
         if action == "conflict":
@@ -690,6 +722,7 @@ class Writer:
     def _facts(self, document, source, treatments, result):
         """This source's facts and contraindication rows on each treatment."""
         by_pk = {t.pk: t for t in treatments.values()}
+        source_pk = source.pk
         wanted = {pk: ([], []) for pk in by_pk}
         slug_pk = {slug: t.pk for slug, t in treatments.items()}
         # One query per table gives both this source's rows and the others'.
@@ -702,12 +735,12 @@ class Writer:
         other_facts = {
             (r["treatment_id"], r["kind"], r["value"])
             for r in fact_rows
-            if r["source_id"] != source.pk
+            if r["source_id"] != source_pk
         }
         other_conditions = {
             (r["treatment_id"], r["condition"])
             for r in contra_rows
-            if r["source_id"] != source.pk
+            if r["source_id"] != source_pk
         }
         for fact in document.facts:
             pk = slug_pk[fact.treatment]
@@ -736,13 +769,15 @@ class Writer:
             )
         have = {pk: ([], []) for pk in by_pk}
         for row in fact_rows:
-            if row["source_id"] == source.pk and row["treatment_id"] in have:
+            if row["source_id"] == source_pk and row["treatment_id"] in have:
                 have[row["treatment_id"]][0].append({k: row[k] for k in fact_fields})
         for row in contra_rows:
-            if row["source_id"] == source.pk and row["treatment_id"] in have:
+            if row["source_id"] == source_pk and row["treatment_id"] in have:
                 have[row["treatment_id"]][1].append({k: row[k] for k in contra_fields})
 
         def rows_hash(pair):
+            if not any(pair):
+                return NO_FACTS
             return fingerprint(
                 [
                     sorted(pair[0], key=lambda d: sorted(d.items())),
@@ -752,7 +787,7 @@ class Writer:
 
         new_facts, new_contra, cleared = [], [], set()
         for pk, treatment in by_pk.items():
-            last = self._fact_hashes.get(treatment.slug, fingerprint([[], []]))
+            last = self._fact_hashes.get(treatment.slug, NO_FACTS)
             cur, new = rows_hash(have[pk]), rows_hash(wanted[pk])
             action = self._decide(cur, last, new)
             if action == "conflict":
@@ -780,8 +815,8 @@ class Writer:
                 result.count("facts", "unchanged")
             self._fact_hashes[treatment.slug] = new
         if self._new is None:
-            TreatmentFact.objects.bulk_create(new_facts)
-            Contraindication.objects.bulk_create(new_contra)
+            bulk.insert(new_facts, returning=False)
+            bulk.insert(new_contra, returning=False)
         else:
             # Written with the other new documents.
             self._new.facts += new_facts
@@ -791,15 +826,15 @@ class Writer:
             rows[:] = [
                 r
                 for r in rows
-                if r["source_id"] != source.pk or r["treatment_id"] not in cleared
+                if r["source_id"] != source_pk or r["treatment_id"] not in cleared
             ]
         fact_rows += [
-            {"treatment_id": f.treatment_id, "source_id": source.pk,
+            {"treatment_id": f.treatment_id, "source_id": source_pk,
              **{k: getattr(f, k) for k in fact_fields}}
             for f in new_facts
         ]  # fmt: skip
         contra_rows += [
-            {"treatment_id": c.treatment_id, "source_id": source.pk,
+            {"treatment_id": c.treatment_id, "source_id": source_pk,
              **{k: getattr(c, k) for k in contra_fields}}
             for c in new_contra
         ]  # fmt: skip

@@ -8,12 +8,15 @@ snapshot identical to the previous revision is not stored.
 """
 
 import contextvars
+import functools
 from contextlib import contextmanager
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, models, transaction
 from django.db.models import OuterRef, Subquery
+
+from clinic import bulk
 
 # Fields that change on every save or are derived: not part of a revision. `sources`
 # is provenance the importer keeps (every document adds itself to the treatments it
@@ -38,17 +41,22 @@ def revision_actor(user=None, origin="other"):
         _actor.reset(token)
 
 
+@functools.cache
 def tracked_fields(model):
-    return [
+    """The fields a revision keeps, each once (many-to-many fields are both
+    concrete fields and in `many_to_many`); worked out once per model."""
+    fields = [
         f
         for f in model._meta.get_fields()
         if f.concrete and not f.auto_created and f.name not in UNTRACKED
     ] + [f for f in model._meta.many_to_many if f.name not in UNTRACKED]
+    return tuple(dict.fromkeys(fields))
 
 
-def snapshot(obj, tags=None):
+def snapshot(obj, tags=None, relations=None):
     """A JSON-ready dict of the page's tracked fields, tags and relations. `tags`,
-    {pk: [name, ...]}, saves a query per page when many are snapshotted."""
+    {pk: [name, ...]}, and `relations`, {field name: {pk: [related pk, ...]}},
+    save queries when many pages are snapshotted (`tag_names`, `related_pks`)."""
     data = {}
     for field in tracked_fields(type(obj)):
         if field.name == "tags":
@@ -57,8 +65,11 @@ def snapshot(obj, tags=None):
             else:
                 data["tags"] = sorted(tag.name for tag in obj.tags.all())
         elif field.many_to_many:
-            # .all() rather than values_list(): it uses prefetched rows.
-            data[field.name] = sorted(o.pk for o in getattr(obj, field.name).all())
+            if relations is not None and field.name in relations:
+                data[field.name] = sorted(relations[field.name].get(obj.pk, ()))
+            else:
+                # .all() rather than values_list(): it uses prefetched rows.
+                data[field.name] = sorted(o.pk for o in getattr(obj, field.name).all())
         elif field.is_relation:
             data[field.name] = getattr(obj, field.attname)
         else:
@@ -104,25 +115,19 @@ class _Batch:
         for (model, pk), actor in keys.items():
             by_model.setdefault(model, {})[pk] = actor
         for model, actors in by_model.items():
-            # Tags in one plain query: taggit's prefetch costs a query per page.
-            relations = [
-                f.name
-                for f in tracked_fields(model)
-                if f.many_to_many and f.name != "tags"
-            ]
             # Another process may record the same page at the same moment: the
             # unique revision number makes one of them retry with the next number.
             for attempt in range(1, RETRIES + 1):
                 try:
                     with transaction.atomic():
-                        objs = list(
-                            model._default_manager.filter(
-                                pk__in=actors
-                            ).prefetch_related(*relations)
-                        )
+                        objs = list(model._default_manager.filter(pk__in=actors))
+                        # Tags and relations in one plain query each: prefetching
+                        # costs a query per page (taggit) or loads related rows.
                         revised = {
                             rev.object_id
-                            for rev in record_revisions(objs, actors, tag_names(objs))
+                            for rev in record_revisions(
+                                objs, actors, tag_names(objs), related_pks(objs)
+                            )
                         }
                         # An import that left a page as it was needs no new check;
                         # a staff save always rechecks (the rules may have changed).
@@ -178,10 +183,35 @@ def tag_names(objs):
     return names
 
 
-def record_revisions(objs, actors, tags=None):
+def related_pks(objs):
+    """{field name: {pk: [related pk, ...]}} for the tracked many-to-many fields
+    other than tags of pages of one model, in one query per field on its link
+    table."""
+    if not objs:
+        return {}
+    pks = [obj.pk for obj in objs]
+    relations = {}
+    for field in tracked_fields(type(objs[0])):
+        if not field.many_to_many or field.name == "tags":
+            continue
+        through = field.remote_field.through
+        own, other = (
+            through._meta.get_field(side).attname
+            for side in (field.m2m_field_name(), field.m2m_reverse_field_name())
+        )
+        found = relations[field.name] = {}
+        for pk, related in through._default_manager.filter(
+            **{f"{own}__in": pks}
+        ).values_list(own, other):
+            found.setdefault(pk, []).append(related)
+    return relations
+
+
+def record_revisions(objs, actors, tags=None, relations=None):
     """Store a revision of each page in `objs` (all of one model) that changed
     since its last revision, in a fixed number of queries. `actors` maps each
-    pk to its (user, origin); `tags` is `tag_names(objs)` when known."""
+    pk to its (user, origin); `tags` is `tag_names(objs)` and `relations` is
+    `related_pks(objs)` when known."""
     from clinic.editorial.models import Revision
 
     if not objs:
@@ -204,7 +234,7 @@ def record_revisions(objs, actors, tags=None):
     }
     new = []
     for obj in objs:
-        data, last = snapshot(obj, tags), lasts.get(obj.pk)
+        data, last = snapshot(obj, tags, relations), lasts.get(obj.pk)
         if last is not None and last.data == data:
             continue
         user, origin = actors[obj.pk]
@@ -220,7 +250,7 @@ def record_revisions(objs, actors, tags=None):
                 changed_fields=changed_fields(last.data if last else None, data),
             )
         )
-    return Revision.objects.bulk_create(new)
+    return bulk.insert(new)
 
 
 def record_revision(obj, user=None, origin="other", reverted_from=None):

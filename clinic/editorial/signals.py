@@ -1,6 +1,8 @@
 """Every save of a treatment, article or FAQ question, and every change of its tags or
 relations, schedules a revision and a fresh claims check for after the commit."""
 
+import functools
+
 from django.contrib.contenttypes.models import ContentType
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from taggit.models import TaggedItem
@@ -8,6 +10,8 @@ from taggit.models import TaggedItem
 from clinic.editorial.revisions import schedule_revision
 
 
+# Once per process: an import asks for every tag it links.
+@functools.cache
 def content_models():
     from articles.models import Article, Treatment
     from faq.models import Question

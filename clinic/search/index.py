@@ -4,10 +4,11 @@ Keeping the index in step with the content: one entry per published or scheduled
 `update(obj)`, `unindex()` and `reindex()` are what the signal handlers call: at once,
 or inside `batched()` collected and written in bulk; `update_many(objs)` indexes rows
 that bulk_create made; `rebuild()` is what the management command and the benchmarks
-call. All go through `SearchEntry` with the ORM (bulk_create included): database
-triggers keep the full-text side in step.
+call. All write `SearchEntry` rows, new ones in plain INSERTs (`clinic.bulk.insert`):
+database triggers keep the full-text side in step.
 """
 
+import functools
 import hashlib
 import heapq
 import html
@@ -21,6 +22,7 @@ from django.db.models import F, Value
 from django.db.models.functions import Greatest
 from django.utils.html import strip_tags
 
+from clinic import bulk
 from clinic.publishing import Status
 from clinic.search.models import Kind, SearchEntry, SearchEntryTag, SearchTerm
 from clinic.search.query import clean, tokens
@@ -29,6 +31,8 @@ from clinic.search.query import clean, tokens
 CHUNK = 500
 
 
+# Once per process: every save and tag change asks (dozens per imported document).
+@functools.cache
 def models():
     """{model: kind} for every kind of page search covers."""
     from articles.models import Article, Treatment
@@ -128,10 +132,12 @@ def _flush(pending):
         for model, ids in by_model.items():
             for start in range(0, len(ids), CHUNK):
                 chunk = ids[start : start + CHUNK]
-                found = list(model._default_manager.filter(pk__in=chunk))
-                gone = set(chunk) - {obj.pk for obj in found}
+                # Only published and scheduled pages are read: the others (an
+                # import's drafts, deleted pages) are only taken out of the index.
+                found = list(_published(model).filter(pk__in=chunk))
                 update_many(found)
-                _count(removed=_words(_replace(kind_of(model), sorted(gone), [])))
+                rest = set(chunk) - {obj.pk for obj in found}
+                _count(removed=_words(_replace(kind_of(model), sorted(rest), [])))
 
 
 def reindex(model, object_id):
@@ -216,15 +222,16 @@ def _replace(kind, object_ids, documents):
 
 
 def _create(documents):
-    entries = SearchEntry.objects.bulk_create(
-        [SearchEntry(**fields) for fields, _ in documents]
-    )
-    SearchEntryTag.objects.bulk_create(
+    # Plain INSERTs (the rows bulk_create would write): an import indexes
+    # thousands of pages per batch.
+    entries = bulk.insert([SearchEntry(**fields) for fields, _ in documents])
+    bulk.insert(
         [
             SearchEntryTag(entry=entry, slug=slug, name=name)
             for entry, (_, tags) in zip(entries, documents, strict=True)
             for slug, name in tags
-        ]
+        ],
+        returning=False,
     )
 
 

@@ -497,3 +497,34 @@ def test_a_batch_re_imports_changed_documents_as_one_at_a_time_would(
     outcomes, together = import_twice(100)
     assert outcomes["updated"] and outcomes["conflict"]
     assert import_twice(1) == (outcomes, together)
+
+
+def test_a_document_with_nothing_new_for_a_treatment_leaves_it_unsaved():
+    run()
+    treatment = Treatment.objects.get()
+    report = run(name="copy.txt")
+    assert report.results[0].rows[("treatment", "unchanged")] == 1
+    assert Treatment.objects.get().updated_at == treatment.updated_at
+
+
+def test_run_import_leaves_the_garbage_collector_as_it_found_it(monkeypatch):
+    import gc
+
+    run()
+    assert gc.get_freeze_count() == 0
+
+    def interrupt(*args):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(Writer, "_write", interrupt)
+    with pytest.raises(KeyboardInterrupt):
+        run(name="other.txt")
+    assert gc.get_freeze_count() == 0
+    # Objects something else froze (an app server before forking) stay frozen.
+    monkeypatch.undo()
+    calls = []
+    monkeypatch.setattr(gc, "get_freeze_count", lambda: 1000)
+    monkeypatch.setattr(gc, "freeze", lambda: calls.append("freeze"))
+    monkeypatch.setattr(gc, "unfreeze", lambda: calls.append("unfreeze"))
+    assert run(name="third.txt").outcomes["created"] == 1
+    assert calls == []

@@ -2,9 +2,16 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from articles.models import Article
+from articles.models import Article, Treatment
 from clinic.editorial.models import Revision
-from clinic.editorial.revisions import record_revision, revision_actor
+from clinic.editorial.revisions import (
+    record_revision,
+    related_pks,
+    revision_actor,
+    snapshot,
+    tag_names,
+    tracked_fields,
+)
 from tests.clinic.test_admin import article_form, change_url
 from tests.factories import make_article, make_treatment
 
@@ -198,3 +205,34 @@ def test_snapshot_values_read_as_a_round_trip_through_json_would():
         "missing": None,
     }
     assert _as_stored(value) == json.loads(json.dumps(value, cls=DjangoJSONEncoder))
+
+
+def test_tracked_fields_lists_each_field_once():
+    for model in (Article, Treatment):
+        names = [f.name for f in tracked_fields(model)]
+        assert len(names) == len(set(names))
+        assert "tags" in names and "sources" not in names
+
+
+@pytest.mark.django_db
+def test_snapshot_from_link_rows_equals_snapshot_from_the_relations():
+    treatments = [make_treatment(), make_treatment()]
+    article = make_article(tags=["acne", "scars"], treatments=treatments)
+    bare = make_article()
+    pages = list(Article.objects.filter(pk__in=[article.pk, bare.pk]))
+    tags, relations = tag_names(pages), related_pks(pages)
+    assert relations["treatments"] == {article.pk: [t.pk for t in treatments]}
+    for page in pages:
+        assert snapshot(page, tags, relations) == snapshot(page)
+
+
+@pytest.mark.django_db
+def test_a_batch_of_saves_records_relations_as_they_are_at_commit():
+    from django.db import transaction
+
+    first, second = make_treatment(), make_treatment()
+    with transaction.atomic():
+        article = make_article(treatments=[first])
+        article.treatments.add(second)
+        article.treatments.remove(first)
+    assert revisions(article)[-1].data["treatments"] == [second.pk]

@@ -125,3 +125,20 @@ def test_update_many_takes_out_pages_no_longer_published(db):
     index.update_many(list(Article.objects.filter(pk=article.pk)))
     assert titles("laser") == []
     assert frequencies().get("laser") == 0
+
+
+def test_batched_loads_only_the_published_pages_it_indexes(db, monkeypatch):
+    loaded = []
+    from_db = Article.from_db.__func__
+
+    def counting(cls, *args):
+        page = from_db(cls, *args)
+        loaded.append(page.title)
+        return page
+
+    monkeypatch.setattr(Article, "from_db", classmethod(counting))
+    with index.batched():
+        make_article(title="Laser draft", status=Status.DRAFT)
+        make_article(title="Laser facts")
+    assert loaded == ["Laser facts"]
+    assert titles("laser") == ["Laser facts"]
