@@ -59,7 +59,11 @@ def dump(api, texts, path):
                 row += [*counts, results.did_you_mean]
                 out.write(json.dumps(row) + "\n")
                 searches += 1
-    print(f"wrote {searches} searches to {path}")
+        # Suggestions for the prefixes people type first.
+        prefixes = sorted({text[:n] for text in texts[:200] for n in (2, 3, 4, 6)})
+        for prefix in prefixes:
+            out.write(json.dumps(["suggest", prefix, api.suggest(prefix)]) + "\n")
+    print(f"wrote {searches} searches and {len(prefixes)} suggestions to {path}")
 
 
 def main():
@@ -68,10 +72,16 @@ def main():
     parser.add_argument("--queries", type=int, default=500)
     parser.add_argument("--rebuild", action="store_true", help="reindex even if full")
     parser.add_argument(
+        "--cap",
+        type=int,
+        help="try another candidate cap (api.CAP): the first page stays the same, "
+        "later pages and the counts do not",
+    )
+    parser.add_argument(
         "--dump",
         metavar="FILE",
-        help="write every query's results (unfiltered, kind and tag filtered) as "
-        "JSON lines, to compare two versions; no timing",
+        help="write every query's results (unfiltered, kind and tag filtered) and "
+        "some suggestions as JSON lines, to compare two versions; no timing",
     )
     args = parser.parse_args()
 
@@ -87,6 +97,8 @@ def main():
     from clinic.search.models import SearchEntry
 
     call_command("migrate", verbosity=0)
+    if args.cap:
+        api.CAP = args.cap
     vendor = connection.vendor
     missing = args.docs - Article.objects.count()
     if missing > 0:

@@ -215,27 +215,26 @@ def search(text, kind=None, tag=None, page=1):
     # exactly these filters: kind counts unless a kind is chosen, tag counts unless
     # a tag is.
     want = tuple(f for f, chosen in (("kind", kind), ("tag", tag)) if not chosen)
-    candidates = sql.candidates(query, keys, CAP)
-    table = sql.MATCH_TABLE
+    # The page's snippets come with it, from the same statement.
+    candidates, snippet = sql.candidates(query, keys, CAP), sql.snippet(query)
     rows, total, facets = common.results(
-        *candidates, now, offset, PAGE_SIZE, want, table
+        *candidates, now, offset, PAGE_SIZE, want, sql, snippet
     )
     if not rows and page > 1:
         page, offset = 1, 0
         rows, total, facets = common.results(
-            *candidates, now, 0, PAGE_SIZE, want, table
+            *candidates, now, 0, PAGE_SIZE, want, sql, snippet
         )
     results.page = page
     results.total = total
     results.is_capped = total >= CAP
-    raw = sql.snippets(query, [row["id"] for row in rows])
     results.hits = [
         Hit(
             kind=row["kind"],
             title=row["title"],
             url=row["url"],
             published_at=row["published_at"],
-            snippet=highlight(raw.get(row["id"], "")),
+            snippet=highlight(row["snippet"]),
         )
         for row in rows
     ]
@@ -255,15 +254,13 @@ def _facets(query, kind, tag, now, rows):
     if kind:
         kind_keys = [facet_key(tag=tag)] if tag else []
         rows += common.results(
-            *sql.candidates(query, kind_keys, CAP), now, 0, 0, ("kind",),
-            sql.MATCH_TABLE,
-        )[2]  # fmt: skip
+            *sql.candidates(query, kind_keys, CAP), now, 0, 0, ("kind",), sql
+        )[2]
     if tag:
         tag_keys = [facet_key(kind=kind)] if kind else []
         rows += common.results(
-            *sql.candidates(query, tag_keys, CAP), now, 0, 0, ("tag",),
-            sql.MATCH_TABLE,
-        )[2]  # fmt: skip
+            *sql.candidates(query, tag_keys, CAP), now, 0, 0, ("tag",), sql
+        )[2]
     kinds = {value: count for facet, value, _, count in rows if facet == "kind"}
     kind_counts = [
         (value, label, kinds[value]) for value, label in Kind.choices if value in kinds

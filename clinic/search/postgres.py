@@ -9,6 +9,8 @@ bound parameter of websearch_to_tsquery(), quoted as a phrase: no visitor text i
 parsed as tsquery syntax.
 """
 
+from dataclasses import replace
+
 from django.db import connection
 
 ENTRY = "search_searchentry"
@@ -69,10 +71,16 @@ UNDO = [
 
 # The match table: what a search filters and ranks on, apart from the wide display
 # columns, so scanning thousands of candidates reads small rows. The body's tsvector
-# is stored out of line (toast_tuple_target), and read only to check a phrase. Empty
+# is read only to check a phrase; it is stored out of line in rows over about 2 KB
+# (migration 0008 keeps the other columns in the row, see SMALL_COLUMNS). Empty
 # names and tags are NULL, so the planner knows how rare a match there is.
 DOC = "search_searchdoc"
-MATCH_TABLE = f"{DOC} AS e"
+# The candidates carry kind and publish time (common.results).
+MATCH_TABLE = None
+# For the search statement only. JIT compiling costs 60 to 110 ms, and PostgreSQL
+# starts it from the plan's cost (above 100,000), which counts every way of the
+# statement, the ones never started included.
+SETTINGS = "SET LOCAL jit = off; "
 DOC_SCHEMA = [
     # No foreign key: Django's test flush truncates search_searchentry without
     # CASCADE; the triggers below keep the two tables in step instead.
@@ -168,41 +176,128 @@ def tsquery(query, phrases=True):
     return "(" + " && ".join(sql) + ")", params
 
 
-def any_word(query):
-    """(SQL, params): any of the query's words or phrases."""
+def any_word(query, phrases=True):
+    """(SQL, params): any of the query's words or phrases; with `phrases` false,
+    a phrase's words in any order."""
     choices = [c for unit in query.units for c in unit.choices]
-    sql = " || ".join(f"websearch_to_tsquery('{CONFIG}', %s)" for _ in choices)
-    return f"({sql})", ['"' + " ".join(c) + '"' for c in choices]
+    function = "websearch_to_tsquery" if phrases else "plainto_tsquery"
+    sql = " || ".join(f"{function}('{CONFIG}', %s)" for _ in choices)
+    quote = '"' if phrases else ""
+    return f"({sql})", [quote + " ".join(c) + quote for c in choices]
 
 
-# A tier whose column matches at most this many pages is checked page by page.
-FEW = 50
+# Ids in buckets of 2**BUCKET_BITS: the match table's one GIN index (migration 0008)
+# holds every tsvector column and each row's bucket, so one bucket's matches come
+# from the index alone, and the newest matches of a query are collected bucket by
+# bucket, newest bucket first, until there are enough. The heap is read only for
+# the rows that match; walking the primary key instead read the body's tsvector of
+# every row passed, matching or not ("dull skin", tags tier: 48,000 rows, 156 ms).
+BUCKET_BITS = 12
+BUCKET = f"(ARRAY[id >> {BUCKET_BITS}])"
+MATCH_INDEX = "search_doc_match_gin"
+SINGLE_INDEXES = {
+    "tsv": "search_doc_tsv_gin",
+    "names_tsv": "search_doc_names_gin",
+    "title_tsv": "search_doc_title_gin",
+    "tags_tsv": "search_doc_tags_gin",
+    "facets_tsv": "search_doc_facets_gin",
+}
+# The tier columns are read for every match kept: stored in the row (MAIN) and
+# with the default toast_tuple_target. Under 0005's target of 128 bytes, a row
+# over 2 KB had every column moved out of line, not just the body's tsvector, so
+# checking a title cost a TOAST fetch (2.5 µs instead of 0.6). PostgreSQL moves a
+# value out of line only in rows over about 2 KB, whatever the target says.
+SMALL_COLUMNS = ["names_tsv", "title_tsv", "tags_tsv", "facets_tsv"]
+# One index, not five: the planner combined the single-column indexes with
+# BitmapAnd, which reads every posting list in full for each bucket.
+BUCKET_SCHEMA = [
+    f"""CREATE INDEX {MATCH_INDEX} ON {DOC} USING gin (
+        {", ".join(SINGLE_INDEXES)}, {BUCKET})""",
+    *[f"DROP INDEX {name}" for name in SINGLE_INDEXES.values()],
+    # The buckets, newest first. A function, for its row estimate: generate_series
+    # over subqueries counts as 1,000 rows, and the inflated cost made PostgreSQL
+    # compile the statement with JIT (60 ms, on every search).
+    f"""CREATE FUNCTION search_doc_buckets() RETURNS SETOF bigint
+        LANGUAGE plpgsql STABLE ROWS 25 AS $$
+    BEGIN
+        RETURN QUERY SELECT generate_series(
+            max(id) >> {BUCKET_BITS}, min(id) >> {BUCKET_BITS}, -1) FROM {DOC};
+    END $$""",
+    f"""ALTER TABLE {DOC} RESET (toast_tuple_target),
+        {", ".join(f"ALTER COLUMN {c} SET STORAGE MAIN" for c in SMALL_COLUMNS)}""",
+    # Rewrites the rows as the storage now says, in id order (a bucket's rows
+    # then share pages), and rebuilds the indexes.
+    f"CLUSTER {DOC} USING {DOC}_pkey",
+    f"ANALYZE {DOC}",
+]
+BUCKET_UNDO = [
+    "DROP FUNCTION search_doc_buckets()",
+    *[
+        f"CREATE INDEX {name} ON {DOC} USING gin ({column})"
+        for column, name in SINGLE_INDEXES.items()
+    ],
+    f"DROP INDEX {MATCH_INDEX}",
+    f"""ALTER TABLE {DOC} SET (toast_tuple_target = 128),
+        {", ".join(f"ALTER COLUMN {c} SET STORAGE EXTENDED" for c in SMALL_COLUMNS)}""",
+    f"CLUSTER {DOC} USING {DOC}_pkey",
+    f"ANALYZE {DOC}",
+]
 
 
-def _newest(where, params, query, limit, order="id DESC"):
-    """(SQL, params): ids of the newest rows of the match table meeting `where` and
-    the whole `query`, at most `limit` (an SQL expression). A phrase needs
-    positions (the body's tsvector, stored out of line), so it is checked after
-    the words alone, only on the rows read (OFFSET 0 keeps it out of the inner
-    scan). `where` comes first: PostgreSQL tests conditions of equal cost in order,
-    and the narrow columns it reads are cheaper than the body's tsvector."""
+def _has_phrase(query):
+    return any(len(c) > 1 for unit in query.units for c in unit.choices)
+
+
+def _newest(
+    where, params, query, limit, columns, out=None, out_params=(), gate="TRUE",
+    gate_params=(), by_bucket=True, check=True, proof=(),
+):  # fmt: skip
+    """(SQL, params): `out` (SQL over `columns`, as m) of the newest rows of the
+    match table meeting `where` and the whole `query`, at most `limit`, if `gate`
+    (a condition without columns: PostgreSQL never starts what it gates). By
+    bucket, or else every match from the index, sorted. The index scan checks the
+    words; a phrase needs positions, in the body's tsvector stored out of line, so
+    it is checked after, only on the rows kept (OFFSET 0 keeps it out of the scan),
+    and not at all where a `proof` column (part of the page) has every unit that
+    has a phrase. With `check` false, `where` alone (it implies the query)."""
     words, word_params = tsquery(query, phrases=False)
-    if not any(len(c) > 1 for unit in query.units for c in unit.choices):
-        sql = f"""SELECT id FROM {DOC} WHERE {where} AND tsv @@ {words}
-            ORDER BY {order} LIMIT {limit}"""
-        return sql, params + word_params
-    phrase, phrase_params = tsquery(query)
-    sql = f"""SELECT id FROM (SELECT id, tsv FROM {DOC} WHERE {where}
-        AND tsv @@ {words} ORDER BY {order} OFFSET 0) s
-        WHERE tsv @@ {phrase} LIMIT {limit}"""
-    return sql, params + word_params + phrase_params
+    if not check:
+        words, word_params = "", []
+    phrase = check and _has_phrase(query)
+    extra = ["tsv"] + [c for c in proof if c not in columns]
+    inner = ", ".join(columns + (extra if phrase else []))
+    scan = f"{where} AND tsv @@ {words}" if check else where
+    if by_bucket:
+        source = f"""search_doc_buckets() AS b(n)
+            CROSS JOIN LATERAL (SELECT {inner} FROM {DOC}
+                WHERE {scan} AND {BUCKET} @> ARRAY[b.n]
+                ORDER BY id + 0 DESC OFFSET 0) m"""
+    else:
+        # `id + 0` keeps the planner off walking the primary key.
+        source = f"""(SELECT {inner} FROM {DOC} WHERE {scan}
+            ORDER BY id + 0 DESC OFFSET 0) m"""
+    sql_params = [*out_params, *params, *word_params, *gate_params]
+    condition = gate
+    if phrase:
+        phrase_sql, phrase_params = tsquery(query)
+        # A proof column is in the page's tsvector, its phrases kept whole, and
+        # the index has checked the other units' words. PostgreSQL evaluates OR
+        # in order, so the body's tsvector is read only when no column has them.
+        units = tuple(u for u in query.units if any(len(c) > 1 for c in u.choices))
+        proof_sql, proof_params = tsquery(replace(query, units=units))
+        checks = [f"m.{c} @@ {proof_sql}" for c in proof] + [f"m.tsv @@ {phrase_sql}"]
+        check_sql = "(" + " OR ".join(checks) + ")"
+        phrase_params = proof_params * len(proof) + phrase_params
+        condition += f" AND {check_sql}"
+        sql_params += phrase_params
+    out = out or ", ".join(f"m.{c}" for c in columns)
+    return f"SELECT {out} FROM {source} WHERE {condition} LIMIT {limit}", sql_params
 
 
-# Walking the primary key backwards reads the out-of-line body tsvector of every
-# row it passes (about 4 µs each), so it pays only when matches are dense; below
-# this share of pages, collecting every match from the GIN index and sorting is
-# cheaper (measured at 100,000 pages: 20% was the best threshold tried).
-RARE_SHARE = 0.2
+# Few matches are collected from the index in one scan and sorted; more, bucket
+# by bucket (about 0.1 to 0.3 ms a bucket, so it pays once the newest buckets
+# hold enough matches). The share is of the table's pages, estimated.
+RARE_SHARE = 0.03
 
 
 def _estimate(query):
@@ -229,86 +324,93 @@ def _estimate(query):
     return sql, [units, choices, terms]
 
 
+# An upper tier walks buckets when the newest matches suggest it will need at
+# most this many; sparser, one scan of the index and a sort cost less ("microneedling
+# ways fading", title tier: 17 buckets, 20 ms).
+WALK_BUCKETS = 4
+
+
 def candidates(query, facet_keys, cap):
-    """(SQL, params) selecting (id, tier) of the bounded candidate matches: the
-    `cap` newest matches (tier 3) and, per upper tier, the `cap` newest matches
-    with a query word in that tier's column. Which way a tier is found depends on
-    a cheap count; each way runs under a LIMIT that is 0 unless its condition
-    holds, and PostgreSQL does not start a plan node under LIMIT 0."""
-    q, q_params = tsquery(query)
+    """(SQL, params) selecting (id, tier, kind, published_at) of the bounded
+    candidate matches: the `cap` newest matches (tier 3, or the first tier whose
+    column has a query word) and, unless those were all the matches, per upper
+    tier the `cap` newest matches with a query word in that tier's column. Each
+    way is gated by a condition without columns, from cheap counts, and
+    PostgreSQL never starts a gated plan node."""
     anyq, any_params = any_word(query)
     facets = " AND ".join(
         ["TRUE"] + ["facets_tsv @@ to_tsquery('simple', %s)" for _ in facet_keys]
     )
-    match, match_params = f"tsv @@ {q} AND {facets}", q_params + list(facet_keys)
+    keys = list(facet_keys)
     estimate, estimate_params = _estimate(query)
-    # One of the two ways runs: a condition without columns is a one-time filter,
-    # so the other is never started, and a constant LIMIT keeps each plan as the
-    # planner costs it. A rare query sorts every match the GIN index finds
-    # (`id + 0` keeps the planner off the walk).
-    walk, walk_params = _newest(
-        f"(SELECT NOT yes FROM is_rare) AND {facets}", list(facet_keys), query, "%s"
+    # A page's tier is the first column holding a query word; for the newest
+    # matches that is their final tier, as each tier's own way finds them too.
+    tier = " ".join(
+        f"WHEN m.{column} @@ {anyq} THEN {t}" for t, column in enumerate(TIER_COLUMNS)
     )
-    sort, sort_params = _newest(
-        f"(SELECT yes FROM is_rare) AND {facets}", list(facet_keys), query, "%s",
-        order="id + 0 DESC",
+    columns = ["id", "kind", "published_at", *TIER_COLUMNS]
+    out = f"""m.id, m.kind, m.published_at,
+        CASE {tier} ELSE {len(TIER_COLUMNS)} END AS tier"""
+    out_params = any_params * len(TIER_COLUMNS)
+    walk, walk_params = _newest(
+        facets, keys, query, cap + 1, columns, out, out_params,
+        "(SELECT NOT yes FROM is_rare)",
     )  # fmt: skip
+    sort, sort_params = _newest(
+        facets, keys, query, cap + 1, columns, out, out_params,
+        "(SELECT yes FROM is_rare)", by_bucket=False,
+    )  # fmt: skip
+    counts = ", ".join(
+        f"count(*) FILTER (WHERE tier = {t}) AS n{t}" for t in range(len(TIER_COLUMNS))
+    )
     ctes = [
         f"""is_rare AS (SELECT {estimate} < %s * reltuples AS yes FROM pg_class
             WHERE oid = '{DOC}'::regclass)""",
         f"matches AS MATERIALIZED (({walk}) UNION ALL ({sort}))",
-        "is_complete AS (SELECT count(*) <= %s AS yes FROM matches)",
+        # Rows per tier among the newest matches, and the ids they span.
+        f"""seen AS (SELECT count(*) <= %s AS is_complete, {counts},
+            max(id) - min(id) + 1 AS span FROM matches)""",
     ]
-    params = [
-        *estimate_params, RARE_SHARE,
-        *walk_params, cap + 1, *sort_params, cap + 1, cap,
-    ]  # fmt: skip
+    params = [*estimate_params, RARE_SHARE, *walk_params, *sort_params, cap]
     parts = [
-        f"(SELECT id, {len(TIER_COLUMNS)} AS tier FROM matches ORDER BY id DESC "
-        "LIMIT %s)"
+        """(SELECT id, tier, kind, published_at FROM matches
+            ORDER BY id DESC LIMIT %s)"""
     ]
     part_params = [cap]
-    for tier, column in enumerate(TIER_COLUMNS):
-        ctes.append(
-            # Any FEW + 1 rows tell "many"; if there are fewer, these are all.
-            f"""head{tier} AS MATERIALIZED (SELECT id FROM {DOC}
-            WHERE {column} @@ {anyq} LIMIT {FEW + 1})"""
-        )
-        params += any_params
-        few = f"(SELECT count(*) <= {FEW} FROM head{tier})"
-        dense_limit = (
-            f"(SELECT CASE WHEN NOT yes AND NOT {few} THEN %s ELSE 0 END "
-            "FROM is_complete)"
-        )
-        if len(query.units) == 1:
-            # One unit: a page with it in the column has it in the page, so
-            # the walk never reads the body's tsvector.
-            dense = f"""SELECT id FROM {DOC} WHERE {facets} AND {column} @@ {anyq}
-                ORDER BY id DESC LIMIT {dense_limit}"""
-            dense_params = [*facet_keys, *any_params]
-        else:
-            dense, dense_params = _newest(
-                f"{facets} AND {column} @@ {anyq}",
-                [*facet_keys, *any_params],
+    # A phrase in the index condition makes the heap scan recheck all of it, the
+    # body's tsvector included (read out of line: "stretch marks caused", title
+    # tier, 3,500 rows, 30 ms). The index finds the words; the phrase is checked
+    # on the column alone, by the function, which no index condition matches.
+    column_match, column_params = any_word(query, phrases=False)
+    if _has_phrase(query):
+        column_match += f" AND ts_match_vq({{column}}, {anyq})"
+        column_params += any_params
+    for t, column in enumerate(TIER_COLUMNS):
+        # Expected buckets to find `cap`: span / (bucket size) * cap / n.
+        walks = f"n{t} * {WALK_BUCKETS << BUCKET_BITS} >= %s * span"
+        for by_bucket in (True, False):
+            choice = walks if by_bucket else f"NOT ({walks})"
+            sql, sql_params = _newest(
+                f"{facets} AND {column} @@ {column_match.format(column=column)}",
+                [*keys, *column_params],
                 query,
-                dense_limit,
+                "%s",
+                ["id", "kind", "published_at"],
+                f"m.id, {t}, m.kind, m.published_at",
+                gate=f"(SELECT NOT is_complete AND {choice} FROM seen)",
+                gate_params=[cap],
+                by_bucket=by_bucket,
+                # One unit: a page with it in the column has it in the page,
+                # so the body is not checked.
+                check=len(query.units) > 1,
+                proof=[column],
             )
-        parts += [
-            # Every match is known: those with a query word in the column.
-            f"""(SELECT d.id, {tier} FROM matches m JOIN {DOC} d ON d.id = m.id
-                WHERE d.{column} @@ {anyq}
-                LIMIT (SELECT CASE WHEN yes THEN NULL ELSE 0 END FROM is_complete))""",
-            # Few pages have a query word in the column: check each.
-            f"""(SELECT d.id, {tier} FROM head{tier} h JOIN {DOC} d ON d.id = h.id
-                WHERE {match} LIMIT (SELECT CASE WHEN NOT yes AND {few} THEN NULL
-                                     ELSE 0 END FROM is_complete))""",
-            # Many matches, many in the column: newest first, `cap` at most.
-            f"(SELECT id, {tier} FROM ({dense}) dense)",
-        ]
-        part_params += [*any_params, *match_params, *dense_params, cap]
+            parts.append(f"({sql})")
+            part_params += [*sql_params, cap]
     sql = f"""WITH {", ".join(ctes)}
-        SELECT id, min(tier) AS tier FROM ({" UNION ALL ".join(parts)}) t
-        GROUP BY id"""
+        SELECT id, min(tier) AS tier, min(kind) AS kind,
+            min(published_at) AS published_at
+        FROM ({" UNION ALL ".join(parts)}) t GROUP BY id"""
     return sql, params + part_params
 
 
@@ -330,20 +432,14 @@ def optimize():
         cursor.execute("ANALYZE search_searchterm")
 
 
-def snippets(query, ids):
-    """{entry id: body excerpt}, matched words between \\x01 and \\x02."""
-    if not ids:
-        return {}
+def snippet(query):
+    """(expression, params, join, params) for common.results: a page's body
+    excerpt, matched words between \\x01 and \\x02 (the entry is e)."""
     q, q_params = tsquery(query)
-    sql = f"""
-        SELECT e.id, ts_headline('{CONFIG}', e.body, {q},
-            'StartSel=' || chr(1) || ', StopSel=' || chr(2)
-            || ', MaxWords=18, MinWords=6, MaxFragments=2, FragmentDelimiter=" … "')
-        FROM {ENTRY} e WHERE e.id = ANY(%s)
-    """
-    with connection.cursor() as cursor:
-        cursor.execute(sql, q_params + [list(ids)])
-        return dict(cursor.fetchall())
+    expression = f"""ts_headline('{CONFIG}', e.body, {q},
+        'StartSel=' || chr(1) || ', StopSel=' || chr(2)
+        || ', MaxWords=18, MinWords=6, MaxFragments=2, FragmentDelimiter=" … "')"""
+    return expression, q_params, "", []
 
 
 # The vocabulary's trigram index is on lower(term), not on the column (words are
@@ -388,12 +484,15 @@ def add_term_grams(terms):
 
 def suggestions(prefix, now, limit):
     """Live titles starting with the folded `prefix`, treatments first; the
-    (kind, title_key text_pattern_ops) index serves the LIKE."""
+    (kind, title_key text_pattern_ops) index serves the LIKE and, ordered by its
+    own operator (byte order, as Python sorts them below), the order, so each part
+    stops after `limit` rows. Ordered by the collation, it used the plain
+    (kind, title_key) index and filtered every title of the kind: 109 ms."""
     pattern = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     kinds = ["treatment", "article", "question"]
     part = f"""(SELECT title, url, kind, title_key FROM {ENTRY}
         WHERE kind = %s AND title_key LIKE %s AND published_at <= %s
-        ORDER BY title_key LIMIT %s)"""
+        ORDER BY title_key USING ~<~ LIMIT %s)"""
     params = []
     for kind in kinds:
         params += [kind, pattern + "%", now, limit]

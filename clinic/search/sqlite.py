@@ -171,18 +171,16 @@ def optimize():
             cursor.execute(f"INSERT INTO {table}({table}) VALUES ('optimize')")
 
 
-def snippets(query, ids):
-    """{entry id: body excerpt}, matched words between \\x01 and \\x02."""
-    if not ids:
-        return {}
-    marks = ", ".join(["%s"] * len(ids))
-    sql = f"""
-        SELECT rowid, snippet({FTS}, 3, char(1), char(2), '…', 28)
-        FROM {FTS} WHERE {FTS} MATCH %s AND rowid IN ({marks})
-    """
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [match_expression(query), *ids])
-        return dict(cursor.fetchall())
+def snippet(query):
+    """(expression, params, join, params) for common.results: a page's body
+    excerpt, matched words between \\x01 and \\x02 (the entry is e)."""
+    join = f"LEFT JOIN {FTS} ON {FTS}.rowid = e.id AND {FTS} MATCH %s"
+    return (
+        f"snippet({FTS}, 3, char(1), char(2), '…', 28)",
+        [],
+        join,
+        [match_expression(query)],
+    )
 
 
 def similar_terms(word, limit=30):
