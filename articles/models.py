@@ -5,14 +5,14 @@ Treatments, their structured facts, articles, and the source documents they cite
 from collections import Counter
 
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.text import slugify
 
 from clinic.compiled import CompiledQuery, compiled_query
-from clinic.publishing import COMMON_LINKS, Publishable, PublishableQuerySet
+from clinic.publishing import Publishable, PublishableQuerySet, has_many_links
 from clinic.rendering import render_markdown
 
 
@@ -244,18 +244,15 @@ class ArticleQuerySet(PublishableQuerySet):
         return self.only(*CARD_FIELDS)
 
     def about(self, treatment, common=False):
-        """Articles about this treatment (or treatment id). The same two plans as
-        `tagged()`: collected from the treatment's links by default, or, with
-        `common=True` (see `treatment_is_common()`), each row's link probed."""
+        """Articles about this treatment (or treatment id), by either plan of
+        `linked()`."""
         links = Article.treatments.through.objects.filter(treatment=treatment)
-        if common:
-            return self.filter(Exists(links.filter(article=OuterRef("pk"))))
-        return self.filter(pk__in=links.values("article"))
+        return self.linked(links, "article", common)
 
     def treatment_is_common(self, treatment):
         """Whether at least COMMON_LINKS articles (any status) are about this
         treatment (or treatment id): the choice of plan for `about()`."""
-        return len(_TREATMENT_LINKS(treatment, limit=COMMON_LINKS)) >= COMMON_LINKS
+        return has_many_links(_TREATMENT_LINKS, treatment)
 
     def related_to(self, article, limit=4):
         """Up to `limit` published articles sharing the most tags with `article`,

@@ -27,6 +27,13 @@ from clinic.compiled import CompiledQuery, compiled_query
 COMMON_LINKS = 400
 
 
+def has_many_links(links, *values):
+    """Whether the CompiledQuery `links` (link ids, taking a `limit`) finds at least
+    COMMON_LINKS links for `values`: the choice of plan for `linked()`. Reads at
+    most that many."""
+    return len(links(*values, limit=COMMON_LINKS)) >= COMMON_LINKS
+
+
 def _tag_links(model, slug):
     """The tag's links to rows of `model`, by slug and content type natural key
     (not the content type's id, which a compiled query would keep for good)."""
@@ -92,22 +99,26 @@ class PublishableQuerySet(models.QuerySet):
         )
         return query(obj.pk, timezone.now(), using=self.db)
 
-    def tagged(self, slug, common=False):
-        """Rows carrying the tag with this slug (no DISTINCT needed either way).
+    def linked(self, links, column, common=False):
+        """Rows whose pk is in `column` of the link rows `links` (no DISTINCT
+        needed either way).
 
-        Two plans for the same rows. By default the tag's links are collected
-        first: right for a rare tag, whose page would otherwise walk every
-        published row. `common=True` (see `tag_is_common()`) checks each row's
+        Two plans for the same rows. By default the links are collected first:
+        right for a rare tag or treatment, whose page would otherwise walk every
+        published row. `common=True` (see `has_many_links()`) checks each row's
         links instead, with an index probe, so a page of the newest rows walks
-        only as many rows as it needs, however many carry the tag."""
-        links = _tag_links(self.model, slug)
+        only as many rows as it needs, however many are linked."""
         if common:
-            return self.filter(Exists(links.filter(object_id=OuterRef("pk"))))
-        return self.filter(pk__in=links.values("object_id"))
+            return self.filter(Exists(links.filter(**{column: OuterRef("pk")})))
+        return self.filter(pk__in=links.values(column))
+
+    def tagged(self, slug, common=False):
+        """Rows carrying the tag with this slug, by either plan of `linked()`."""
+        return self.linked(_tag_links(self.model, slug), "object_id", common)
 
     def tag_is_common(self, slug):
         """Whether the tag is on at least COMMON_LINKS rows of this model (any
-        status): the choice of plan for `tagged()`. Reads at most that many links."""
+        status): the choice of plan for `tagged()`."""
         model = _unfiltered(self, "tag_is_common")
         query = compiled_query(
             model,
@@ -116,7 +127,7 @@ class PublishableQuerySet(models.QuerySet):
                 :limit
             ],
         )
-        return len(query(slug, limit=COMMON_LINKS)) >= COMMON_LINKS
+        return has_many_links(query, slug)
 
     def scheduled(self):
         """Published rows whose publish time is still ahead."""

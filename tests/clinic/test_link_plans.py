@@ -63,7 +63,6 @@ def test_both_treatment_plans_give_the_published_rows_newest_first():
 
 def test_a_tag_or_treatment_is_common_from_the_threshold_on(monkeypatch):
     monkeypatch.setattr(publishing, "COMMON_LINKS", 3)
-    monkeypatch.setattr("articles.models.COMMON_LINKS", 3)
     treatment = make_treatment()
     for _ in range(2):
         make_article(tags=["acne"], treatments=[treatment])
@@ -95,7 +94,6 @@ def test_tag_and_treatment_pages_are_the_same_under_either_plan(
     ]
     rare = [client.get(url).content for url in pages]
     monkeypatch.setattr(publishing, "COMMON_LINKS", 1)
-    monkeypatch.setattr("articles.models.COMMON_LINKS", 1)
     assert Article.objects.tag_is_common("scars")
     assert [client.get(url).content for url in pages] == rare
 
