@@ -43,6 +43,7 @@ from pathlib import PurePath
 from articles.importer.vocabulary import (
     TAG_MIN_MENTIONS,
     TRAILING_CHROME_WORDS,
+    UNFOLD,
     VOCABULARY,
 )
 from clinic.literals import finditer, may_match, words_test
@@ -403,7 +404,13 @@ class Names:
         lowered = _lowered(text)
         if lowered is None or any(map(lowered.__contains__, voc.variant_hints)):
             for m in finditer(voc.variant_re, text, lowered, voc.variant_starts):
-                name = m.group(1).lower()
+                name = m.group(1)
+                # IGNORECASE matched "ı", "İ", "ſ" and "K" as i, i, s and k, as a
+                # reader does ("mıcrodermabrasion"): look up the plain spelling,
+                # corrected only when that is a misspelling, like any odd case.
+                if not name.isascii():
+                    name = name.translate(UNFOLD)
+                name = name.lower()
                 slug, wrong = variants.get(name) or variants[_key_spaces(name)]
                 taken.append((m.start(), m.end(), slug, wrong, m.group(2)))
         known = len(taken)

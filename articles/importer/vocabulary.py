@@ -510,6 +510,10 @@ def _trie_pattern(words, trie=None):
 # What IGNORECASE matches to an ASCII letter besides its two cases (every
 # character is checked in tests/articles/test_parse_shortcuts.py).
 _FOLDS = {"i": "\u0130\u0131", "k": "\u212a", "s": "\u017f"}
+# For str.translate(): each of those characters as the letter it matches, so that a
+# variant_re match spelt with one is found in `variants` (str.lower() keeps "ı"
+# and "ſ", and makes "İ" two characters).
+UNFOLD = str.maketrans({c: letter for letter, chars in _FOLDS.items() for c in chars})
 
 
 def _first_letters(words):

@@ -11,6 +11,7 @@ from articles.importer.parse import (
     _FUZZY_START,
     _OVERVIEW,
     Names,
+    Parser,
     _overview_kinds,
     _sentence_spans,
     escape_markdown,
@@ -271,6 +272,44 @@ def test_synonyms_are_recognised_as_the_treatment(name, slug):
 def test_synonyms_are_not_corrected():
     document = parse("Title\n\nI tried microderm and a derma roller.", "x")
     assert document.body == "I tried microderm and a derma roller."
+
+
+# Characters re.IGNORECASE matches to i, s and k, which str.lower() leaves alone:
+# dotted and dotless i, long s, the Kelvin sign.
+FOLDED = {"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"}
+
+
+@pytest.mark.parametrize(
+    "odd",
+    ["m\u0131crodermabrasion", "microdermabra\u017fion", "M\u0130CRODERMABRASION"],
+)
+def test_treatment_name_with_dotless_i_or_long_s_is_imported(odd):
+    text, _ = decode(next(SOURCES.glob("001_*.txt")).read_bytes())
+    document = parse(text.replace("microdermabrasion", odd, 1), "001.txt")
+    assert document.primary_treatment == "microdermabrasion"
+    assert odd in document.body  # the listed name, left as written
+
+
+def test_misspelling_with_dotless_i_is_corrected_as_the_plain_misspelling():
+    document = parse("Title\n\nI tried m\u0131codermabrasion last year.", "x")
+    assert document.body == "I tried microdermabrasion last year."
+    assert document.treatments == ("microdermabrasion",)
+
+
+def test_no_folded_letter_in_or_around_a_treatment_name_makes_the_parser_raise():
+    parser = Parser()
+    for variant in sorted(VOCABULARY.variants):
+        spellings = set()
+        for odd, plain in FOLDED.items():
+            for at in range(len(variant) + 1):
+                spellings.add(variant[:at] + odd + variant[at:])
+                spellings.add(variant[:at] + odd + variant[at + 1 :])
+            spellings.add(variant.replace(plain, odd))
+            spellings.add(variant.title().replace(plain.upper(), odd))
+        for name in sorted(spellings):
+            text = f"{name.title()} Guide\n\nI tried {name} and {name}s. {name}."
+            document = parser.parse(text, "x")  # raises nothing
+            assert document.title
 
 
 def test_treatment_facts_keep_their_sentence():
