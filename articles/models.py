@@ -6,12 +6,12 @@ from collections import Counter
 
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.text import slugify
 
 from clinic.compiled import CompiledQuery, compiled_query
+from clinic.context_processors import slug_url
 from clinic.publishing import Publishable, PublishableQuerySet, has_many_links
 from clinic.rendering import render_markdown
 
@@ -125,7 +125,7 @@ class Treatment(PageContent):
         super().fill_derived_fields()
 
     def get_absolute_url(self):
-        return reverse("articles:treatment-detail", kwargs={"slug": self.slug})
+        return slug_url("articles:treatment-detail", self.slug)
 
     def fact_rows(self):
         """(facts, contraindications) of this treatment, in order, as lists, each
@@ -301,7 +301,7 @@ class Article(PageContent):
         ]
 
     def get_absolute_url(self):
-        return reverse("articles:article-detail", kwargs={"slug": self.slug})
+        return slug_url("articles:article-detail", self.slug)
 
 
 _TREATMENT_LINKS = CompiledQuery(

@@ -9,6 +9,7 @@ thing the page is about, and a BreadcrumbList.
 """
 
 import json
+import unicodedata
 from datetime import datetime, time
 
 from django.conf import settings
@@ -188,6 +189,13 @@ def home_graph(request, trail):
     )
 
 
+def headline(title, length=110):
+    """Truncator(title).chars(length): Google shows up to 110 characters. Most
+    titles are shorter, and Truncator looks at every character (issue 6)."""
+    text = unicodedata.normalize("NFC", title)
+    return text if len(text) <= length else Truncator(text).chars(length)
+
+
 def treatment_graph(request, trail, treatment, facts, contraindications):
     """MedicalWebPage about a MedicalProcedure."""
     url = _url(request, treatment.get_absolute_url())
@@ -234,7 +242,7 @@ def article_graph(request, trail, article, treatments=()):
     node = {
         "@type": "Article",
         "@id": url + "#article",
-        "headline": Truncator(article.title).chars(110),
+        "headline": headline(article.title),
         "url": url,
         "mainEntityOfPage": {"@id": url + "#webpage"},
         "inLanguage": "en-GB",

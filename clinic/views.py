@@ -17,7 +17,7 @@ from taggit.models import Tag
 from articles.models import Article, Treatment
 from clinic import seo
 from clinic.compiled import CompiledQuery
-from clinic.context_processors import site_links
+from clinic.context_processors import site_files, site_links, slug_url
 from clinic.publishing import published_tags
 from faq.models import Question
 
@@ -153,7 +153,7 @@ def tag_detail(request, slug):
         raise Http404("Nothing published with this tag")
     trail = seo.crumbs(
         ("Topics", site_links()["topics"]),
-        (tag.name, reverse("tag-detail", args=[slug])),
+        (tag.name, slug_url("tag-detail", slug)),
     )
     return render(
         request,
@@ -205,6 +205,10 @@ def server_error(request):
     """Rendered without a request context or database: whatever broke may be the
     database itself."""
     html = loader.get_template("500.html").render(
-        {"clinic_name": settings.CLINIC_NAME, "site_links": site_links()}
+        {
+            "clinic_name": settings.CLINIC_NAME,
+            "site_links": site_links(),
+            "site_files": site_files(),
+        }
     )
     return HttpResponseServerError(html)

@@ -1,9 +1,9 @@
 """Frequently asked questions, each attached to a treatment and ordered within it."""
 
 from django.db import models
-from django.urls import reverse
 
 from articles.models import unique_slug
+from clinic.context_processors import site_links
 from clinic.publishing import Publishable
 from clinic.rendering import render_markdown
 
@@ -61,7 +61,7 @@ class Question(Publishable):
         super().fill_derived_fields()
 
     def get_absolute_url(self):
-        return reverse("faq:question-list") + f"#{self.slug}"
+        return site_links()["questions"] + f"#{self.slug}"
 
     @property
     def title(self):
