@@ -236,7 +236,8 @@ def page_sets(paths):
         "tag": [f"/tags/{paths['tags'][0]}/"],
         "rare-tag": [f"/tags/{paths['rare_tag']}/"],
         "tags": ["/tags/"],
-        "sitemap": ["/sitemap.xml"],
+        # The largest sitemap file (the index, /sitemap.xml, lists it).
+        "sitemap": ["/sitemap-articles.xml"],
         "search": ["/search/?q=microneedling+scars"],
     }
 

@@ -2,9 +2,8 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
-from clinic import views
+from clinic import sitemaps, views
 from clinic.feeds import ArticleFeed, TagArticleFeed
-from clinic.sitemaps import sitemap
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -15,7 +14,8 @@ urlpatterns = [
     path("tags/<slug:slug>/", views.tag_detail, name="tag-detail"),
     path("tags/<slug:slug>/feed/", TagArticleFeed(), name="tag-feed"),
     path("feeds/articles/", ArticleFeed(), name="article-feed"),
-    path("sitemap.xml", sitemap, name="sitemap"),
+    path("sitemap.xml", sitemaps.index, name="sitemap"),
+    path("sitemap-<slug:section>.xml", sitemaps.sitemap, name="sitemap-section"),
     path("robots.txt", views.robots_txt, name="robots-txt"),
     path("healthz", views.healthz, name="healthz"),
     path(settings.ADMIN_PATH, admin.site.urls),

@@ -1,6 +1,6 @@
 import xml.etree.ElementTree as ET
 from datetime import date, timedelta
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 from django.urls import reverse
@@ -18,14 +18,25 @@ def clinic_host(settings):
     return "clinic.example.org"
 
 
-def sitemap(client, **extra):
+def index(client, **extra):
+    """The sitemap URLs /sitemap.xml lists."""
     response = client.get(reverse("sitemap"), **extra)
     assert response.status_code == 200
     root = ET.fromstring(response.content)
-    return {
-        url.find(f"{NS}loc").text: getattr(url.find(f"{NS}lastmod"), "text", None)
-        for url in root.findall(f"{NS}url")
-    }
+    return [entry.find(f"{NS}loc").text for entry in root.findall(f"{NS}sitemap")]
+
+
+def sitemap(client, **extra):
+    """{page URL: lastmod} over every sitemap the index lists."""
+    urls = {}
+    for loc in index(client, **extra):
+        parts = urlsplit(loc)
+        response = client.get(parts.path, dict(parse_qsl(parts.query)), **extra)
+        assert response.status_code == 200, loc
+        for url in ET.fromstring(response.content).findall(f"{NS}url"):
+            lastmod = getattr(url.find(f"{NS}lastmod"), "text", None)
+            urls[url.find(f"{NS}loc").text] = lastmod
+    return urls
 
 
 @pytest.mark.django_db
@@ -39,6 +50,46 @@ def test_every_url_in_the_sitemap_answers_200_on_the_request_host(client, clinic
         parts = urlsplit(loc)
         assert parts.netloc == clinic_host
         assert client.get(parts.path, HTTP_HOST=clinic_host).status_code == 200, loc
+
+
+@pytest.mark.django_db
+def test_the_index_lists_one_sitemap_per_section_on_the_request_host(
+    client, clinic_host
+):
+    make_treatment()
+    assert index(client, HTTP_HOST=clinic_host) == [
+        f"http://{clinic_host}/sitemap-{section}.xml"
+        for section in ["sections", "treatments", "articles", "topics"]
+    ]
+
+
+@pytest.mark.django_db
+def test_a_section_over_its_limit_is_split_into_pages_the_index_lists(
+    client, monkeypatch
+):
+    from clinic.sitemaps import ArticleSitemap
+
+    monkeypatch.setattr(ArticleSitemap, "limit", 2)
+    articles = [make_article(title=f"Article {n}") for n in range(5)]
+    listed = index(client)
+    pages = [loc for loc in listed if "/sitemap-articles.xml" in loc]
+    assert pages == [
+        "http://testserver/sitemap-articles.xml",
+        "http://testserver/sitemap-articles.xml?p=2",
+        "http://testserver/sitemap-articles.xml?p=3",
+    ]
+    urls = sitemap(client)
+    for article in articles:
+        assert f"http://testserver{article.get_absolute_url()}" in urls
+    assert client.get("/sitemap-articles.xml", {"p": 4}).status_code == 404
+
+
+@pytest.mark.django_db
+def test_an_unknown_section_or_page_is_a_404_not_an_error(client):
+    make_article()
+    assert client.get("/sitemap-nothing.xml").status_code == 404
+    assert client.get("/sitemap-articles.xml", {"p": "x"}).status_code == 404
+    assert client.get("/sitemap-articles.xml", {"p": 2}).status_code == 404
 
 
 @pytest.mark.django_db
@@ -78,8 +129,6 @@ def test_sitemap_xml_is_what_djangos_sitemap_template_writes(client, rf):
     treatment = make_treatment(tags=["scars"], reviewed_date=date(2031, 1, 2))
     make_article(title="A & B <c>", tags=["collagen"], treatments=[treatment])
     make_question(treatment=treatment, tags=["pain"])
-    ours = client.get(reverse("sitemap"))
-    theirs = django_sitemap(rf.get(reverse("sitemap")), sitemaps).render()
 
     def entries(content):
         return [
@@ -87,6 +136,12 @@ def test_sitemap_xml_is_what_djangos_sitemap_template_writes(client, rf):
             for url in ET.fromstring(content).findall(f"{NS}url")
         ]
 
-    assert entries(ours.content) == entries(theirs.content)
-    assert len(entries(ours.content)) == 10
-    assert ours["Content-Type"] == theirs["Content-Type"]
+    count = 0
+    for section in sitemaps:
+        path = reverse("sitemap-section", args=[section])
+        ours = client.get(path)
+        theirs = django_sitemap(rf.get(path), sitemaps, section=section).render()
+        assert entries(ours.content) == entries(theirs.content)
+        assert ours["Content-Type"] == theirs["Content-Type"]
+        count += len(entries(ours.content))
+    assert count == 10

@@ -175,6 +175,7 @@ def public_urls(site):
         "feed": reverse("article-feed"),
         "tag-feed": reverse("tag-feed", args=["shared"]),
         "sitemap": reverse("sitemap"),
+        "sitemap-section": reverse("sitemap-section", args=["articles"]),
     }
 
 
@@ -194,7 +195,9 @@ BUDGETS = {
     "tag-detail": 5,
     "feed": 2,
     "tag-feed": 4,
+    # The index: a count and a latest change per section.
     "sitemap": 7,
+    "sitemap-section": 2,
 }
 
 
