@@ -12,7 +12,8 @@ Search latency benchmark: in-process `clinic.search.api.search()` over generated
 It migrates the database, tops it up to --docs published articles (bench/fixtures.py,
 bulk insert), rebuilds the index, then times --queries searches of one to three words
 (each the full call: parsing, synonyms, spelling, ranked page, snippets, facet counts)
-and prints the median, p95 and p99 in milliseconds.
+and prints the median, p95 and p99 in milliseconds, the client's CPU time and, for a
+PostgreSQL server on this machine, the server's CPU per search (from /proc).
 """
 
 import argparse
@@ -28,6 +29,22 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "clinic.settings")
 os.environ.setdefault("DJANGO_DEBUG", "0")
 os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only-secret-key-0123456789abcdef")
 os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "localhost")
+
+
+def backend_cpu(connection):
+    """Seconds of CPU this connection's PostgreSQL backend has used, read from
+    /proc when the server runs on this machine; None otherwise (or on SQLite,
+    where the search runs in this process and process time counts it)."""
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:  # another machine, or no permission
+        return None
+    return (int(stat[11]) + int(stat[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def percentile(values, fraction):
@@ -123,12 +140,14 @@ def main():
     for text in texts[:20]:
         api.search(text)  # warm caches and connections
     timings, cpu, totals = [], [], []
+    server_before = backend_cpu(connection)
     for text in texts:
         started, started_cpu = time.perf_counter(), time.process_time()
         results = api.search(text)
         timings.append((time.perf_counter() - started) * 1000)
         cpu.append((time.process_time() - started_cpu) * 1000)
         totals.append(results.total)
+    server_after = backend_cpu(connection)
     suggest = []
     for text in texts[:200]:
         started = time.perf_counter()
@@ -147,6 +166,12 @@ def main():
         f"search  CPU time: median {statistics.median(cpu):.1f} ms, "
         f"p95 {percentile(cpu, 0.95):.1f} ms, p99 {percentile(cpu, 0.99):.1f} ms"
     )
+    if server_before is not None and server_after is not None:
+        # The server's share, which this process's CPU time leaves out: like
+        # the client's, much less moved by other work on the machine than wall
+        # time (a mean: /proc counts in clock ticks).
+        per_search = 1000 * (server_after - server_before) / len(texts)
+        print(f"search  PostgreSQL server CPU: mean {per_search:.1f} ms per search")
     slowest = sorted(zip(timings, texts, strict=True), reverse=True)[:5]
     print("slowest:", ", ".join(f"{text!r} {ms:.0f} ms" for ms, text in slowest))
     print(f"load average: {', '.join(f'{x:.1f}' for x in os.getloadavg())}")
