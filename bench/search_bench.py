@@ -37,14 +37,11 @@ def backend_cpu(connection):
     where the search runs in this process and process time counts it)."""
     if connection.vendor != "postgresql":
         return None
+    from bench.cpu import cpu_seconds
+
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_backend_pid()")
-        pid = cursor.fetchone()[0]
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:  # another machine, or no permission
-        return None
-    return (int(stat[11]) + int(stat[12])) / os.sysconf("SC_CLK_TCK")
+        return cpu_seconds(cursor.fetchone()[0])
 
 
 def percentile(values, fraction):

@@ -49,6 +49,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench import site, wrk  # noqa: E402
+from bench.cpu import cpu_seconds  # noqa: E402
 from tests.production.servers import (  # noqa: E402
     Server,
     django_script,
@@ -191,15 +192,9 @@ def server_cpu(server):
     """Seconds of CPU the gunicorn master and its workers have used so far. A
     worker replaced after max_requests is counted too: its time moves into the
     master's children's time when the master reaps it."""
-    ticks = 0
-    for pid in [server.process.pid, *server.worker_pids()]:
-        try:
-            stat = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except FileNotFoundError:  # a worker that just exited
-            continue
-        # utime, stime; for the master also cutime, cstime (reaped workers).
-        ticks += sum(int(v) for v in stat[11 : 15 if pid == server.process.pid else 13])
-    return ticks / os.sysconf("SC_CLK_TCK")
+    master = cpu_seconds(server.process.pid, children=True) or 0
+    # A worker that has just exited has no /proc entry (None).
+    return master + sum(cpu_seconds(pid) or 0 for pid in server.worker_pids())
 
 
 def measure(server, paths, seconds):
