@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 from django.core.exceptions import SynchronousOnlyOperation
-from django.db import connection
+from django.db import DatabaseError, connection, connections
 from django.template import Context, Template
 from django.templatetags.static import static
 from django.test.utils import CaptureQueriesContext
@@ -16,7 +16,7 @@ from django.utils.text import Truncator
 from taggit.models import Tag
 
 from articles.models import Article
-from clinic.compiled import CompiledQuery
+from clinic.compiled import CompiledQuery, _fetch, _native
 from clinic.context_processors import site_files, slug_url
 from clinic.seo import headline
 from tests.factories import make_article
@@ -108,19 +108,35 @@ def test_headline_is_the_truncated_title(title):
 
 
 @pytest.mark.django_db
-def test_compiled_query_gives_the_same_rows_on_the_drivers_cursor():
+def test_compiled_query_gives_the_same_rows_on_the_drivers_cursor(monkeypatch):
     articles = [make_article() for _ in range(3)]
     compiled = CompiledQuery(
         lambda now: Article.objects.published(now).order_by("pk").cards()
     )
     now = timezone.now()
-    fast = compiled(now)  # nothing logs queries: the driver's cursor
+    with monkeypatch.context() as patch:
+        # Nothing logs queries: the driver's cursor, never Django's.
+        patch.setattr(connections["default"], "cursor", _no_django_cursor)
+        fast = compiled(now)
     with CaptureQueriesContext(connection) as queries:
         logged = compiled(now)  # Django's cursor, so the query is counted
     assert len(queries) == 1
     names = ["pk", "slug", "title", "published_at"]
     rows = [[tuple(getattr(r, n) for n in names) for r in rs] for rs in (fast, logged)]
     assert rows[0] == rows[1] == [tuple(getattr(a, n) for n in names) for a in articles]
+
+
+def _no_django_cursor(*args, **kwargs):
+    raise AssertionError("the compiled query used Django's cursor")
+
+
+@pytest.mark.django_db
+def test_an_error_on_the_drivers_cursor_is_djangos_database_error():
+    # As from Django's cursor: DatabaseBusyMiddleware answers a locked SQLite
+    # database's OperationalError with a 503.
+    sql = "SELECT id FROM no_such_table WHERE id = %s"
+    with pytest.raises(DatabaseError):
+        _fetch(connection, sql, _native(connection, sql), [1])
 
 
 @pytest.mark.django_db
